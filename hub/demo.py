@@ -1,0 +1,69 @@
+"""``hub demo``: a working hub on embedded defaults, a demo tenant, a worker and the web app."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import click
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from hub.connector import DemoIntegration
+from hub.errors import HubError
+from hub.extensions import db
+from hub.integrations import configure_integration, find_integration
+from hub.jobs import request_sync
+from hub.models import Tenant
+from hub.plugins import pm
+from hub.tenancy import create_tenant
+
+DEMO_SLUG = "demo"
+DEMO_EMAIL = "admin@demo.example"
+DEMO_PASSWORD = "demo-password"  # noqa: S105 - shown on the login page on purpose
+
+
+def demo_integrations() -> list[DemoIntegration]:
+    """Collect the integrations plugins offer for the demo (primary first)."""
+    found: list[DemoIntegration] = []
+    pm.hook.hub_demo_integrations(register=found.append)
+    return sorted(found, key=lambda d: not d.primary)
+
+
+def prepare_demo() -> Tenant:
+    """Migrate the database, create the demo tenant and configure the demo integrations."""
+    upgrade()
+    tenant = db.session.scalar(select(Tenant).where(Tenant.slug == DEMO_SLUG))
+    if tenant is None:
+        tenant = create_tenant(DEMO_SLUG, "Demo MSP", DEMO_EMAIL, DEMO_PASSWORD)
+    for demo in demo_integrations():
+        is_new = find_integration(tenant, demo.connector) is None
+        try:
+            integration = configure_integration(
+                tenant, demo.connector, dict(demo.settings), primary=demo.primary and is_new
+            )
+        except HubError as exc:
+            click.echo(f"demo: could not configure {demo.connector}: {exc}", err=True)
+            continue
+        run, created = request_sync(integration, trigger="demo")
+        if created:
+            click.echo(f"demo: queued the first sync of {demo.connector} (run {run.id})", err=True)
+    return tenant
+
+
+def run_demo(app: Flask, *, host: str, port: int) -> None:
+    """Prepare the demo, start a worker process and serve the admin pages until Ctrl-C."""
+    app.config["DEMO_LOGIN"] = (DEMO_EMAIL, DEMO_PASSWORD)
+    prepare_demo()
+    worker = subprocess.Popen([sys.executable, "-m", "hub", "worker"])
+    click.echo(
+        f"\nThe hub runs at http://{host}:{port}/  (log in as {DEMO_EMAIL} / {DEMO_PASSWORD})\n"
+        "Press Ctrl-C to stop.\n",
+        err=True,
+    )
+    try:
+        app.run(host=host, port=port, threaded=True, use_reloader=False, debug=False)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)

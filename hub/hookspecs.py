@@ -1,0 +1,227 @@
+"""Every hook a connector plugin can implement.
+
+A plugin is a module (found through the ``hub`` entry-point group) with
+functions decorated ``@hub.hookimpl``. Hooks that act on one connector take
+the connector's ``name`` first; an implementation returns ``None`` for names
+it does not own, so these hooks stop at the first non-None result.
+
+``settings`` is always the connector's validated, decrypted settings dict;
+``gate`` is the :class:`hub.connector.CallGate` every remote call must pass
+through. The reference with examples is ``docs/hooks.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import click
+import pluggy
+
+from hub.connector import (
+    CallGate,
+    ConnectionReport,
+    ConnectorInfo,
+    Cursor,
+    DemoIntegration,
+    FieldInfo,
+    Page,
+    PullPlan,
+    StreamSpec,
+    WebhookEvent,
+    WebhookRegistration,
+    WriteResult,
+)
+
+hookspec = pluggy.HookspecMarker("hub")
+hookimpl = pluggy.HookimplMarker("hub")
+
+
+@hookspec
+def hub_register_connectors(register: Callable[[ConnectorInfo], None]) -> None:
+    """Register the connectors this plugin provides.
+
+    :param register: call once per connector with its :class:`ConnectorInfo`;
+        the core rejects a name registered twice.
+    """
+
+
+@hookspec(firstresult=True)
+def hub_check_connection(
+    connector: str, settings: Mapping[str, Any], gate: CallGate
+) -> ConnectionReport | None:
+    """Return a connection report: login, then whether each stream is readable.
+
+    Stops at the first non-None result.
+
+    :param connector: the connector's name.
+    :param settings: the validated settings.
+    :param gate: the call gate for remote calls.
+    """
+
+
+@hookspec(firstresult=True)
+def hub_list_streams(connector: str) -> list[StreamSpec] | None:
+    """Return every stream the connector can pull, in pull order (parents first).
+
+    Stops at the first non-None result.
+
+    :param connector: the connector's name.
+    """
+
+
+@hookspec(firstresult=True)
+def hub_plan_pull(
+    connector: str,
+    settings: Mapping[str, Any],
+    stream: str,
+    since: str | None,
+    ids_only: bool,
+    gate: CallGate,
+) -> PullPlan | None:
+    """Return the plan of a pull: the record count and one cursor per partition.
+
+    Stops at the first non-None result.
+
+    :param connector: the connector's name.
+    :param settings: the validated settings.
+    :param stream: the stream's name.
+    :param since: pull only records changed after this ISO-8601 UTC watermark;
+        ``None`` pulls everything.
+    :param ids_only: pull only primary keys (used to detect deletions).
+    :param gate: the call gate for remote calls.
+    """
+
+
+@hookspec(firstresult=True)
+def hub_pull_page(
+    connector: str, settings: Mapping[str, Any], stream: str, cursor: Cursor, gate: CallGate
+) -> Page | None:
+    """Return the page of records at ``cursor`` and the cursor of the next one.
+
+    Stops at the first non-None result. The core checkpoints the returned
+    ``next_cursor`` after storing the page, and resumes from it after a crash.
+
+    :param connector: the connector's name.
+    :param settings: the validated settings.
+    :param stream: the stream's name.
+    :param cursor: a cursor from :func:`hub_plan_pull` or a previous page.
+    :param gate: the call gate for remote calls.
+    """
+
+
+@hookspec(firstresult=True)
+def hub_field_metadata(
+    connector: str, settings: Mapping[str, Any], stream: str, gate: CallGate
+) -> list[FieldInfo] | None:
+    """Return the stream's standard and custom fields with their picklists.
+
+    Stops at the first non-None result.
+
+    :param connector: the connector's name.
+    :param settings: the validated settings.
+    :param stream: the stream's name.
+    :param gate: the call gate for remote calls.
+    """
+
+
+@hookspec(firstresult=True)
+def hub_write_back(
+    connector: str,
+    settings: Mapping[str, Any],
+    stream: str,
+    remote_id: str,
+    changes: Mapping[str, Any],
+    expected: Mapping[str, Any],
+    gate: CallGate,
+) -> WriteResult | None:
+    """Write ``changes`` to one remote record unless it moved; return the outcome.
+
+    Stops at the first non-None result. A connector without write-back
+    returns ``None`` and the core reports write-back as unsupported.
+
+    :param connector: the connector's name.
+    :param settings: the validated settings.
+    :param stream: the stream's name.
+    :param remote_id: the record's primary key.
+    :param changes: field name to new value; only these fields are written.
+    :param expected: field name to the value the hub last read; when the
+        remote value differs, skip the write and say so.
+    :param gate: the call gate for remote calls.
+    """
+
+
+@hookspec(firstresult=True)
+def hub_register_webhooks(
+    connector: str,
+    settings: Mapping[str, Any],
+    callback_url: str,
+    streams: list[str],
+    gate: CallGate,
+) -> list[WebhookRegistration] | None:
+    """Create remote webhooks that call ``callback_url``; return what was created.
+
+    Stops at the first non-None result.
+
+    :param connector: the connector's name.
+    :param settings: the validated settings.
+    :param callback_url: the hub's public URL for this integration's callouts.
+    :param streams: the streams to subscribe to (those declaring ``webhooks``).
+    :param gate: the call gate for remote calls.
+    """
+
+
+@hookspec(firstresult=True)
+def hub_unregister_webhooks(
+    connector: str,
+    settings: Mapping[str, Any],
+    registrations: list[WebhookRegistration],
+    gate: CallGate,
+) -> bool | None:
+    """Remove the given remote webhooks; return ``True`` when done.
+
+    Stops at the first non-None result.
+
+    :param connector: the connector's name.
+    :param settings: the validated settings.
+    :param registrations: what :func:`hub_register_webhooks` returned.
+    :param gate: the call gate for remote calls.
+    """
+
+
+@hookspec(firstresult=True)
+def hub_verify_webhook(
+    connector: str,
+    registrations: list[WebhookRegistration],
+    headers: Mapping[str, str],
+    body: bytes,
+) -> WebhookEvent | None:
+    """Return the event of a webhook delivery whose signature is valid.
+
+    Stops at the first non-None result. Raises :class:`hub.errors.AuthenticationFailed`
+    when the signature is missing or wrong; must compare in constant time.
+
+    :param connector: the connector's name.
+    :param registrations: the integration's webhooks, with their secrets.
+    :param headers: the request headers.
+    :param body: the raw request body, exactly as received.
+    """
+
+
+@hookspec
+def hub_sandbox_commands(register: Callable[[click.Command], None]) -> None:
+    """Register ``hub sandbox <name>`` commands that start a simulator of the remote system.
+
+    :param register: call with a click command; its name is the sandbox's name.
+    """
+
+
+@hookspec
+def hub_demo_integrations(register: Callable[[DemoIntegration], None]) -> None:
+    """Register integrations that ``hub demo`` sets up for its demo tenant.
+
+    A plugin whose remote system is simulated may start its sandbox here (in
+    the demo process) and register settings that reach it.
+
+    :param register: call with a :class:`DemoIntegration` per integration.
+    """

@@ -1,0 +1,110 @@
+"""Queueing work for RQ workers: one active sync per integration, deterministic job ids."""
+
+from __future__ import annotations
+
+from rq import Queue, Retry, Worker
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from hub.connectors import get_connector
+from hub.errors import ConfigurationError
+from hub.extensions import db
+from hub.models import Integration, SyncRun
+from hub.models.base import utcnow
+from hub.redis_conn import get_redis
+
+QUEUE_NAME = "hub"
+SYNC_TIMEOUT = 6 * 3600
+ALIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
+
+
+def get_queue() -> Queue:
+    """Return the hub's RQ queue on the app's Redis."""
+    return Queue(QUEUE_NAME, connection=get_redis())
+
+
+def sync_job_id(run_id: int) -> str:
+    """Return the RQ job id of a sync run (the same run is never queued twice)."""
+    return f"hub-sync-{run_id}"
+
+
+def active_run(integration: Integration) -> SyncRun | None:
+    """Return the integration's queued or running sync, clearing one whose job was lost."""
+    run = db.session.scalar(
+        select(SyncRun).where(
+            SyncRun.integration_id == integration.id,
+            SyncRun.status.in_(("queued", "running")),
+        )
+    )
+    if run is None or run.job_id is None or _job_alive(run.job_id):
+        return run
+    run.status = "failed"
+    run.message = "the worker running this sync stopped and its job was lost"
+    run.finished_at = utcnow()
+    db.session.commit()
+    return None
+
+
+def _job_alive(job_id: str) -> bool:
+    try:
+        job = Job.fetch(job_id, connection=get_redis())
+    except NoSuchJobError:
+        return False
+    return job.get_status() in ALIVE
+
+
+def request_sync(
+    integration: Integration,
+    *,
+    streams: list[str] | None = None,
+    full: bool = False,
+    trigger: str = "manual",
+    enqueue: bool = True,
+) -> tuple[SyncRun, bool]:
+    """Queue a sync; return the run and whether it is new (``False``: one was already active)."""
+    if not integration.enabled:
+        raise ConfigurationError(f"the {integration.connector} integration is not enabled")
+    connector = get_connector(integration.connector)
+    for name in streams or []:
+        connector.stream(name)
+    existing = active_run(integration)
+    if existing is not None:
+        return existing, False
+    run = SyncRun(
+        tenant_id=integration.tenant_id,
+        integration_id=integration.id,
+        status="queued",
+        trigger=trigger,
+        full=full,
+        streams_requested=list(streams or []),
+    )
+    db.session.add(run)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        existing = active_run(integration)
+        if existing is None:
+            raise
+        return existing, False
+    run.job_id = sync_job_id(run.id)
+    db.session.commit()
+    if enqueue:
+        get_queue().enqueue_call(
+            "hub.tasks.sync_job",
+            args=(run.id,),
+            job_id=run.job_id,
+            timeout=SYNC_TIMEOUT,
+            retry=Retry(max=5, interval=[1, 5, 15, 30, 60]),
+            result_ttl=86400,
+            failure_ttl=7 * 86400,
+            description=f"sync {integration.connector} for tenant {integration.tenant_id}",
+        )
+    return run, True
+
+
+def workers_listening() -> int:
+    """Return how many RQ workers listen on the hub's queue."""
+    return len(Worker.all(queue=get_queue()))

@@ -1,0 +1,34 @@
+"""The mirror: every remote record exactly as the remote system sent it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.extensions import db
+from hub.models.base import JSONType, TenantScoped, UTCDateTime, utcnow
+
+
+class MirrorRecord(TenantScoped, db.Model):  # type: ignore[name-defined,misc]
+    """One remote record of one stream of one integration."""
+
+    __tablename__ = "mirror_records"
+    __table_args__ = (
+        UniqueConstraint("integration_id", "stream", "remote_id"),
+        Index("ix_mirror_records_live", "integration_id", "stream", "deleted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    integration_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("integrations.id", ondelete="CASCADE")
+    )
+    stream: Mapped[str] = mapped_column(String(63))
+    remote_id: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    changed_at: Mapped[str | None] = mapped_column(String(40))
+    content_hash: Mapped[str] = mapped_column(String(40))
+    pulled_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

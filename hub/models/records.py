@@ -1,0 +1,249 @@
+"""Hub records: the canonical data the product uses, each linked to its mirror row.
+
+A record with ``mirror_id`` came from a connector (its remote-controlled
+fields change only through apply); one without was created in the hub.
+Fields listed in ``LOCAL_FIELDS`` belong to the hub and apply never touches them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.extensions import db
+from hub.models.base import JSONType, TenantScoped, Timestamps, UTCDateTime
+
+
+class Linked(TenantScoped, Timestamps):
+    """Mixin: the integration and mirror row a hub record came from, if any."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    integration_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("integrations.id", ondelete="SET NULL"), index=True
+    )
+    mirror_id: Mapped[int | None] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("mirror_records.id", ondelete="SET NULL"),
+        unique=True,
+    )
+    remote_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class Picklist(Linked):
+    """Mixin: a named value remote values are mapped to (types and statuses)."""
+
+    name: Mapped[str] = mapped_column(String(200))
+
+
+def _company_fk() -> Any:
+    return mapped_column(Integer, ForeignKey("companies.id", ondelete="SET NULL"), index=True)
+
+
+class CompanyType(Picklist, db.Model):  # type: ignore[name-defined,misc]
+    """A kind of company: Customer, Prospect, Vendor, ..."""
+
+    __tablename__ = "company_types"
+
+
+class CompanyStatus(Picklist, db.Model):  # type: ignore[name-defined,misc]
+    """A company status; ``is_active`` tells whether companies in it count as active."""
+
+    __tablename__ = "company_statuses"
+
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class AssetType(Picklist, db.Model):  # type: ignore[name-defined,misc]
+    """A kind of asset: Workstation, Server, Firewall, ..."""
+
+    __tablename__ = "asset_types"
+
+
+class AssetStatus(Picklist, db.Model):  # type: ignore[name-defined,misc]
+    """An asset status; ``is_active`` tells whether assets in it are in service."""
+
+    __tablename__ = "asset_statuses"
+
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Company(Linked, db.Model):  # type: ignore[name-defined,misc]
+    """A client (or other company) of the MSP."""
+
+    __tablename__ = "companies"
+    LOCAL_FIELDS = ("notes",)
+
+    name: Mapped[str] = mapped_column(String(255))
+    number: Mapped[str | None] = mapped_column(String(100))
+    type_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("company_types.id", ondelete="SET NULL")
+    )
+    status_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("company_statuses.id", ondelete="SET NULL")
+    )
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    phone: Mapped[str | None] = mapped_column(String(100))
+    website: Mapped[str | None] = mapped_column(String(255))
+    address: Mapped[str | None] = mapped_column(Text)
+    city: Mapped[str | None] = mapped_column(String(100))
+    state: Mapped[str | None] = mapped_column(String(100))
+    postal_code: Mapped[str | None] = mapped_column(String(50))
+    notes: Mapped[str | None] = mapped_column(Text)
+    custom: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+
+class Contact(Linked, db.Model):  # type: ignore[name-defined,misc]
+    """A person at a company."""
+
+    __tablename__ = "contacts"
+
+    company_id: Mapped[int | None] = _company_fk()
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    last_name: Mapped[str | None] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(100))
+    title: Mapped[str | None] = mapped_column(String(200))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Asset(Linked, db.Model):  # type: ignore[name-defined,misc]
+    """A configuration item: a device, licence or service the MSP manages."""
+
+    __tablename__ = "assets"
+    LOCAL_FIELDS = ("local_notes",)
+
+    company_id: Mapped[int | None] = _company_fk()
+    type_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("asset_types.id", ondelete="SET NULL")
+    )
+    status_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("asset_statuses.id", ondelete="SET NULL")
+    )
+    name: Mapped[str | None] = mapped_column(String(255))
+    serial_number: Mapped[str | None] = mapped_column(String(255))
+    hostname: Mapped[str | None] = mapped_column(String(255))
+    manufacturer: Mapped[str | None] = mapped_column(String(255))
+    model: Mapped[str | None] = mapped_column(String(255))
+    os_type: Mapped[str | None] = mapped_column(String(255))
+    ram: Mapped[str | None] = mapped_column(String(100))
+    notes: Mapped[str | None] = mapped_column(Text)
+    local_notes: Mapped[str | None] = mapped_column(Text)
+    purchase_date: Mapped[date | None] = mapped_column(Date)
+    install_date: Mapped[date | None] = mapped_column(Date)
+    warranty_expiration_date: Mapped[date | None] = mapped_column(Date)
+    warranty_source: Mapped[str | None] = mapped_column(String(50))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    custom: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+
+class Contract(Linked, db.Model):  # type: ignore[name-defined,misc]
+    """A service contract with a company."""
+
+    __tablename__ = "contracts"
+
+    company_id: Mapped[int | None] = _company_fk()
+    name: Mapped[str] = mapped_column(String(255))
+    number: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str | None] = mapped_column(String(50))
+    contract_type: Mapped[str | None] = mapped_column(String(100))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    billing_cost: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    billing_cycle: Mapped[str | None] = mapped_column(String(50))
+    vendor_name: Mapped[str | None] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+    imported_from_psa: Mapped[bool] = mapped_column(Boolean, default=False)
+    remote_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ContractService(Linked, db.Model):  # type: ignore[name-defined,misc]
+    """A service billed under a contract."""
+
+    __tablename__ = "contract_services"
+
+    contract_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("contracts.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str | None] = mapped_column(String(255))
+    unit_price: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    unit_cost: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    units: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+
+
+class Opportunity(Linked, db.Model):  # type: ignore[name-defined,misc]
+    """A sales opportunity with a company."""
+
+    __tablename__ = "opportunities"
+
+    company_id: Mapped[int | None] = _company_fk()
+    title: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str | None] = mapped_column(String(50))
+    stage: Mapped[str | None] = mapped_column(String(50))
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    probability: Mapped[int | None] = mapped_column(Integer)
+    projected_close_date: Mapped[date | None] = mapped_column(Date)
+    closed_date: Mapped[date | None] = mapped_column(Date)
+
+
+class Ticket(Linked, db.Model):  # type: ignore[name-defined,misc]
+    """A service ticket."""
+
+    __tablename__ = "tickets"
+
+    company_id: Mapped[int | None] = _company_fk()
+    asset_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("assets.id", ondelete="SET NULL")
+    )
+    number: Mapped[str | None] = mapped_column(String(50))
+    title: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str | None] = mapped_column(String(100))
+    priority: Mapped[str | None] = mapped_column(String(100))
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Project(Linked, db.Model):  # type: ignore[name-defined,misc]
+    """A project for a company."""
+
+    __tablename__ = "projects"
+
+    company_id: Mapped[int | None] = _company_fk()
+    contract_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("contracts.id", ondelete="SET NULL")
+    )
+    name: Mapped[str] = mapped_column(String(255))
+    number: Mapped[str | None] = mapped_column(String(50))
+    status: Mapped[str | None] = mapped_column(String(100))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    completed_percentage: Mapped[int | None] = mapped_column(Integer)
+
+
+HUB_MODELS: dict[str, type[Linked]] = {
+    "company": Company,
+    "company_type": CompanyType,
+    "company_status": CompanyStatus,
+    "contact": Contact,
+    "asset": Asset,
+    "asset_type": AssetType,
+    "asset_status": AssetStatus,
+    "contract": Contract,
+    "contract_service": ContractService,
+    "opportunity": Opportunity,
+    "ticket": Ticket,
+    "project": Project,
+}

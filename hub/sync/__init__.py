@@ -1,0 +1,1 @@
+"""The sync engine: pull (remote to mirror), checkpoints, runs. Knows no connector by name."""

@@ -1,0 +1,155 @@
+"""Storing pages of remote records in the mirror with bulk upserts.
+
+One query reads the stored hashes of a page's ids, one statement writes the
+new and changed rows; unchanged rows are not written at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from hub.extensions import db
+from hub.models import Integration, MirrorRecord
+from hub.models.base import utcnow
+from hub.sync.timestamps import normalise_timestamp
+
+
+@dataclass
+class StoreResult:
+    """What storing one page did."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[tuple[str | None, str]] = field(default_factory=list)
+    max_changed: str | None = None
+
+
+def _canonical(record: dict[str, Any]) -> str:
+    return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _clean(record: dict[str, Any], text: str) -> tuple[dict[str, Any], str, bool]:
+    # PostgreSQL cannot store NUL in JSON text; keep the rest of the record.
+    if "\\u0000" not in text:
+        return record, text, False
+    cleaned = json.loads(text.replace("\\u0000", ""))
+    return cleaned, _canonical(cleaned), True
+
+
+def store_page(
+    integration: Integration,
+    stream: str,
+    records: list[dict[str, Any]],
+    *,
+    primary_key: str,
+    change_field: str | None,
+) -> StoreResult:
+    """Upsert ``records`` into the mirror of ``stream``; return counts and record errors."""
+    result = StoreResult()
+    rows: dict[str, dict[str, Any]] = {}
+    for record in records:
+        key = record.get(primary_key) if isinstance(record, dict) else None
+        if key is None or key == "":
+            result.errors.append((None, f"a record has no {primary_key}; it was skipped"))
+            continue
+        remote_id = str(key)
+        text = _canonical(record)
+        record, text, had_nul = _clean(record, text)
+        if had_nul:
+            result.errors.append((remote_id, "NUL characters were removed from the record"))
+        changed = record.get(change_field) if change_field else None
+        changed_at = None
+        if changed is not None:
+            changed_at = normalise_timestamp(changed)
+            if changed_at is None:
+                result.errors.append(
+                    (remote_id, f"{change_field} {str(changed)[:40]!r} is not a valid date")
+                )
+        if changed_at and (result.max_changed is None or changed_at > result.max_changed):
+            result.max_changed = changed_at
+        rows[remote_id] = {
+            "tenant_id": integration.tenant_id,
+            "integration_id": integration.id,
+            "stream": stream,
+            "remote_id": remote_id,
+            "data": record,
+            "changed_at": changed_at,
+            "content_hash": hashlib.sha1(text.encode()).hexdigest(),  # noqa: S324 - not security
+            "pulled_at": utcnow(),
+            "deleted_at": None,
+        }
+    if not rows:
+        return result
+    stored = {
+        remote_id: (content_hash, deleted_at)
+        for remote_id, content_hash, deleted_at in db.session.execute(
+            select(
+                MirrorRecord.remote_id, MirrorRecord.content_hash, MirrorRecord.deleted_at
+            ).where(
+                MirrorRecord.integration_id == integration.id,
+                MirrorRecord.stream == stream,
+                MirrorRecord.remote_id.in_(list(rows)),
+            )
+        )
+    }
+    to_write = []
+    for remote_id, row in rows.items():
+        old = stored.get(remote_id)
+        if old is None:
+            result.created += 1
+        elif old[0] != row["content_hash"] or old[1] is not None:
+            result.updated += 1
+        else:
+            result.unchanged += 1
+            continue
+        to_write.append(row)
+    if to_write:
+        _upsert(to_write)
+    return result
+
+
+def _upsert(rows: list[dict[str, Any]]) -> None:
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(MirrorRecord).values(rows)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["integration_id", "stream", "remote_id"],
+        set_={
+            "data": stmt.excluded.data,
+            "changed_at": stmt.excluded.changed_at,
+            "content_hash": stmt.excluded.content_hash,
+            "pulled_at": stmt.excluded.pulled_at,
+            "deleted_at": None,
+        },
+    )
+    db.session.execute(stmt)
+
+
+def mark_deleted(integration: Integration, stream: str, remote_ids: list[str]) -> int:
+    """Mark mirror rows deleted; return how many were live."""
+    if not remote_ids:
+        return 0
+    now: datetime = utcnow()
+    count = 0
+    for start in range(0, len(remote_ids), 500):
+        chunk = remote_ids[start : start + 500]
+        res = db.session.execute(
+            update(MirrorRecord)
+            .where(
+                MirrorRecord.integration_id == integration.id,
+                MirrorRecord.stream == stream,
+                MirrorRecord.remote_id.in_(chunk),
+                MirrorRecord.deleted_at.is_(None),
+            )
+            .values(deleted_at=now)
+        )
+        count += res.rowcount or 0  # type: ignore[attr-defined]
+    return count

@@ -1,0 +1,34 @@
+"""RQ job functions: module-level, take ids, run inside an app context."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+_app: Flask | None = None
+
+
+def set_job_app(app: Flask) -> None:
+    """Use ``app`` for every job of this process (the worker builds it once, before forking)."""
+    global _app
+    _app = app
+
+
+def job_app() -> Flask:
+    """Return the app jobs run in, building it on first use."""
+    global _app
+    if _app is None:
+        from hub.app import create_app
+
+        _app = create_app()
+    return _app
+
+
+def sync_job(run_id: int) -> str:
+    """Run or resume the sync run ``run_id``; return its final status."""
+    from hub.extensions import db
+    from hub.sync.runner import run_sync
+
+    with job_app().app_context():
+        # A forked work horse must not reuse its parent's database connections.
+        db.engine.dispose(close=False)
+        return run_sync(run_id)

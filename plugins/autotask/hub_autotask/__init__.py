@@ -1,0 +1,1 @@
+"""Datto Autotask PSA connector for the MSP integration hub."""
