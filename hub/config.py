@@ -26,6 +26,12 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "LOG_LEVEL": "INFO",
+    # Seconds between retries of a sync job whose worker died or hit an unexpected error.
+    "SYNC_RETRY_INTERVALS": [1, 5, 15, 30, 60],
+    # Share of a connector's hourly call limit the hub may spend (the rest is the MSP's).
+    "API_BUDGET_SHARE": 0.5,
+    # Largest share of a stream one sync may delete before it stops and asks.
+    "MAX_DELETE_SHARE": 0.2,
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from rq import Queue, Retry, Worker
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
@@ -92,12 +93,13 @@ def request_sync(
     run.job_id = sync_job_id(run.id)
     db.session.commit()
     if enqueue:
+        intervals = list(current_app.config["SYNC_RETRY_INTERVALS"])
         get_queue().enqueue_call(
             "hub.tasks.sync_job",
             args=(run.id,),
             job_id=run.job_id,
             timeout=SYNC_TIMEOUT,
-            retry=Retry(max=5, interval=[1, 5, 15, 30, 60]),
+            retry=Retry(max=len(intervals), interval=intervals),
             result_ttl=86400,
             failure_ttl=7 * 86400,
             description=f"sync {integration.connector} for tenant {integration.tenant_id}",

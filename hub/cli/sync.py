@@ -13,7 +13,7 @@ from sqlalchemy import select
 from hub.cli.errors import reports_errors
 from hub.extensions import db
 from hub.integrations import get_integration
-from hub.jobs import request_sync, workers_listening
+from hub.jobs import active_run, request_sync, workers_listening
 from hub.models import Integration, StreamState, SyncRun
 from hub.sync.runner import run_summary, run_sync
 from hub.tenancy import get_tenant
@@ -57,6 +57,10 @@ def _wait(run: SyncRun, *, quiet: bool) -> SyncRun:
         run = db.session.get(SyncRun, run_id)  # type: ignore[assignment]
         if run.finished:
             return run
+        if run.job_id and time.monotonic() - started > 5:
+            integration = db.session.get(Integration, run.integration_id)
+            if integration is not None and active_run(integration) is None:
+                continue  # the job was lost for good: the run is now marked failed
         if not inline_checked and time.monotonic() - started > 2 and run.status == "queued":
             inline_checked = True
             if workers_listening() == 0:

@@ -15,11 +15,17 @@ from collections.abc import Iterator
 
 
 class CountingGate:
-    """A limit-free :class:`~hub.connector.CallGate` that records calls per endpoint."""
+    """A limit-free :class:`~hub.connector.CallGate` that records calls per endpoint.
+
+    Like :class:`hub.connector.FreeGate`, ``calls`` is the total number of
+    calls, so the gate can stand in wherever the core counts calls;
+    ``per_endpoint`` and ``max_active`` break them down by endpoint.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self.calls: Counter[str] = Counter()
+        self.calls = 0
+        self.per_endpoint: Counter[str] = Counter()
         self.active: Counter[str] = Counter()
         self.max_active: Counter[str] = Counter()
         self.log: list[str] = []
@@ -29,7 +35,8 @@ class CountingGate:
     def call(self, endpoint: str) -> Iterator[None]:
         """Count one call on ``endpoint`` and track how many are in flight."""
         with self._lock:
-            self.calls[endpoint] += 1
+            self.calls += 1
+            self.per_endpoint[endpoint] += 1
             self.log.append(endpoint)
             self.active[endpoint] += 1
             self.max_active[endpoint] = max(self.max_active[endpoint], self.active[endpoint])
@@ -46,7 +53,7 @@ class CountingGate:
     @property
     def total(self) -> int:
         """Return the number of calls made on every endpoint together."""
-        return sum(self.calls.values())
+        return self.calls
 
     @property
     def in_flight(self) -> int:

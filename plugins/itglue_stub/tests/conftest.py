@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hub_itglue_stub import dataset
 
 from hub.testing import CountingGate
-from hub_itglue_stub import dataset
 
 
 @pytest.fixture(autouse=True)

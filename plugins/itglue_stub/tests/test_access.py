@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from hub_itglue_stub.access import authenticate, denied_streams, key_is_valid, require_readable
 
 from hub.errors import AuthenticationFailed, PermissionDenied
-from hub_itglue_stub.access import authenticate, denied_streams, key_is_valid, require_readable
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from hub.testing import CountingGate
 from hub_itglue_stub.connection import check_connection
 from hub_itglue_stub.streams import STREAMS
+
+from hub.testing import CountingGate
 
 
 def test_good_key_reads_every_stream(settings: dict[str, Any], gate: CountingGate) -> None:
@@ -15,7 +16,7 @@ def test_good_key_reads_every_stream(settings: dict[str, Any], gate: CountingGat
     assert report.message == "Connected to https://api.itglue.com."
     assert [e.stream for e in report.entities] == [s.name for s in STREAMS]
     assert all(e.readable for e in report.entities)
-    assert gate.calls["organizations"] == 2  # the login probe, then the stream probe
+    assert gate.per_endpoint["organizations"] == 2  # the login probe, then the stream probe
 
 
 def test_bad_key_fails_in_words(gate: CountingGate) -> None:

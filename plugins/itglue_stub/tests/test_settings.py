@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hub_itglue_stub.settings import ItGlueSettings, base_url
 from marshmallow import ValidationError
 
 from hub.connector import secret_fields
-from hub_itglue_stub.settings import ItGlueSettings, base_url
 
 
 def test_defaults_fill_region_and_page_size() -> None:

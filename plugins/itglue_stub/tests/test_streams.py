@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from hub_itglue_stub.streams import RESOURCE_TYPES, STREAM_OF_TYPE, STREAMS, stream_spec
 
 from hub.errors import ConfigurationError
-from hub_itglue_stub.streams import RESOURCE_TYPES, STREAM_OF_TYPE, STREAMS, stream_spec
 
 
 def test_streams_feed_the_expected_hub_models() -> None:

@@ -9,7 +9,7 @@ contract links on some rows and a protected UDF that is served masked.
 from __future__ import annotations
 
 from hub_autotask.sandbox import seed_text as text
-from hub_autotask.sandbox.seed_context import DAY, SeedContext, format_epoch_day
+from hub_autotask.sandbox.seed_context import DAY, SeedContext, format_epoch_day, maker, stamper
 
 #: id, name, active, host code
 CI_TYPES = (
@@ -79,13 +79,23 @@ def seed_catalog(ctx: SeedContext) -> None:
 
 
 def seed_configuration_items(ctx: SeedContext) -> None:
-    """Create the CIs, spread over customers in two id blocks with a large gap."""
+    """Create the CIs, spread over customers in two id blocks with a large gap.
+
+    This is the hot loop of a large start-up, hence the local aliases.
+    """
     table = ctx.store.table("ConfigurationItems")
     rng = ctx.rng("ConfigurationItems")
+    draw = rng.random
+    stamp = stamper(rng)
+    make = maker(table)
     count = ctx.scale.cis
     product_ids = ctx.store.table("Products").ids
     owners = rng.choices(ctx.customer_ids, weights=ctx.customer_weights, k=count)
     host_codes = {i: code for i, _, _, code in CI_TYPES}
+    prefixes = {cid: text.company_prefix(name, cid) for cid, name in ctx.company_names.items()}
+    resources = ctx.resource_ids
+    locations = ("HQ", "Floor 2", "Büro München", "Remote", None, None)
+    anchor = ctx.anchor_epoch
     seen_serials: list[str] = []
     rows = []
     record_id = 5000
@@ -94,71 +104,66 @@ def seed_configuration_items(ctx: SeedContext) -> None:
         if index == second_block:
             record_id = 29750000
         company_id = owners[index]
-        product_index = rng.randrange(len(product_ids))
-        name, maker, ci_type, category, os_name, ram = PRODUCT_MODELS[
+        product_index = int(draw() * len(product_ids))
+        name, maker_name, ci_type, category, os_name, ram = PRODUCT_MODELS[
             product_index % len(PRODUCT_MODELS)]
-        created = ctx.epoch_back(rng, 2500, 5)
-        modified = max(created + 60, ctx.epoch_back(rng, 600, 0, recent_bias=2.5))
-        install = created - rng.randint(0, 400) * DAY
-        roll = rng.random()
+        created = anchor - int((5 + draw() * 2495) * DAY)
+        modified = max(created + 60, anchor - int(draw() ** 2.5 * 600 * DAY) - 1)
+        install = created - int(draw() * 400) * DAY
+        roll = draw()
         if roll < 0.04:
             serial = None
         elif roll < 0.06:
             serial = ""
         elif roll < 0.075:
-            serial = rng.choice(PLACEHOLDER_SERIALS)
+            serial = PLACEHOLDER_SERIALS[int(draw() * 3)]
         elif roll < 0.095 and seen_serials:
-            serial = rng.choice(seen_serials)
+            serial = seen_serials[int(draw() * len(seen_serials))]
         else:
-            serial = text.serial_number(rng, maker)
+            serial = text.serial_number(rng, maker_name)
             if len(seen_serials) < 5000:
                 seen_serials.append(serial)
-        host = f"{text.company_prefix(ctx.company_names[company_id], company_id)}-" \
-               f"{host_codes[ci_type]}-{index % 1000:03d}"
-        managed = ci_type in (1, 2, 3, 9) and rng.random() < 0.7
+        host = f"{prefixes[company_id]}-{host_codes[ci_type]}-{index % 1000:03d}"
         contract_id = service_id = None
         contracts = ctx.contracts_by_company.get(company_id)
-        if contracts and rng.random() < 0.35:
-            contract_id = rng.choice(contracts)
+        if contracts and draw() < 0.35:
+            contract_id = contracts[int(draw() * len(contracts))]
             services = ctx.services_by_contract.get(contract_id)
-            if services and rng.random() < 0.8:
-                service_id, _ = rng.choice(services)
+            if services and draw() < 0.8:
+                service_id = services[int(draw() * len(services))][0]
         contacts = ctx.contacts_by_company.get(company_id)
-        warranty = None
-        if rng.random() < 0.75:
-            warranty = format_epoch_day(install + rng.randint(1, 5) * 365 * DAY)
         ci = {
             "id": record_id, "companyID": company_id, "productID": product_ids[product_index],
             "configurationItemType": ci_type, "configurationItemCategoryID": category,
-            "isActive": rng.random() > 0.1, "serialNumber": serial,
+            "isActive": draw() > 0.1, "serialNumber": serial,
             "referenceTitle": host if ci_type != 10 else f"{name} – {index}",
-            "referenceNumber": f"ASSET-{index:06d}" if rng.random() < 0.3 else None,
-            "installDate": format_epoch_day(install) if rng.random() < 0.85 else None,
-            "warrantyExpirationDate": warranty, "contractID": contract_id,
-            "contractServiceID": service_id,
-            "contactID": rng.choice(contacts) if contacts and rng.random() < 0.4 else None,
-            "location": rng.choice(("HQ", "Floor 2", "Büro München", "Remote", None, None)),
-            "notes": "Replaced PSU 2023\nSee ticket «T2023»" if rng.random() < 0.02 else None,
-            "createDate": ctx.stamp(rng, created), "lastModifiedTime": ctx.stamp(rng, modified),
-            "createdByPersonID": rng.choice(ctx.resource_ids), "numberOfUsers": None,
+            "referenceNumber": f"ASSET-{index:06d}" if draw() < 0.3 else None,
+            "installDate": format_epoch_day(install) if draw() < 0.85 else None,
+            "warrantyExpirationDate": format_epoch_day(install + int(1 + draw() * 5) * 365 * DAY)
+            if draw() < 0.75 else None,
+            "contractID": contract_id, "contractServiceID": service_id,
+            "contactID": contacts[int(draw() * len(contacts))]
+            if contacts and draw() < 0.4 else None,
+            "location": locations[int(draw() * 6)],
+            "notes": "Replaced PSU 2023\nSee ticket «T2023»" if draw() < 0.02 else None,
+            "createDate": stamp(created), "lastModifiedTime": stamp(modified),
+            "createdByPersonID": resources[int(draw() * len(resources))],
         }
-        if managed:
-            ci.update({
-                "rmmDeviceAuditHostname": host.lower(), "rmmDeviceAuditOperatingSystem": os_name,
-                "rmmDeviceAuditMemoryBytes": (ram or 8) * 1024**3,
-                "rmmDeviceAuditIPAddress": f"10.{rng.randrange(256)}.{rng.randrange(256)}."
-                                           f"{rng.randrange(1, 255)}",
-                "rmmDeviceUID": f"{rng.getrandbits(64):016x}-{rng.getrandbits(32):08x}",
-                "rmmDeviceID": rng.randrange(10**6, 10**9), "rmmOpenAlertCount": rng.randrange(4),
-                "rmmDeviceAuditLastUser": f"AD\\user{rng.randrange(500)}",
-            })
+        if ci_type in (1, 2, 3, 9) and draw() < 0.7:
+            ci["rmmDeviceAuditHostname"] = host.lower()
+            ci["rmmDeviceAuditOperatingSystem"] = os_name
+            ci["rmmDeviceAuditMemoryBytes"] = (ram or 8) * 1073741824
+            ci["rmmDeviceAuditIPAddress"] = f"10.{index % 256}.{index // 256 % 256}.{index % 250 + 1}"
+            ci["rmmDeviceUID"] = f"{rng.getrandbits(64):016x}"
+            ci["rmmDeviceID"] = 10**6 + index
+            ci["rmmOpenAlertCount"] = int(draw() * 4)
         udfs = (
-            f"{ram}.0000" if ram and rng.random() < 0.8 else None,
-            os_name if os_name and rng.random() < 0.8 else None,
-            format_epoch_day(install) if rng.random() < 0.5 else None,
-            f"Pw-{rng.getrandbits(40):x}!" if rng.random() < 0.4 else None,
+            f"{ram}.0000" if ram and draw() < 0.8 else None,
+            os_name if os_name and draw() < 0.8 else None,
+            format_epoch_day(install) if draw() < 0.5 else None,
+            f"Pw-{rng.getrandbits(40):x}!" if draw() < 0.4 else None,
         )
-        rows.append(ctx.make(table, ci, udfs))
+        rows.append(make(ci, udfs))
         ctx.cis_by_company.setdefault(company_id, []).append(record_id)
-        record_id += 1 if rng.random() > 0.08 else rng.randint(2, 30)
+        record_id += 1 if draw() > 0.08 else int(2 + draw() * 28)
     table.load(rows)
