@@ -163,8 +163,11 @@ class CallGate(Protocol):
     ``call(endpoint)`` blocks until the endpoint has a free concurrency slot
     and the hub's API budget allows another call, then holds the slot for the
     duration of the ``with`` block and counts one call. ``report_usage`` tells
-    the core what the remote system says about the shared quota.
+    the core what the remote system says about the shared quota. ``calls``
+    counts the calls made through this gate.
     """
+
+    calls: int
 
     def call(self, endpoint: str) -> contextlib.AbstractContextManager[None]:
         """Hold a slot on ``endpoint`` for one remote call."""

@@ -1,6 +1,6 @@
 """A typed facade over the connector hooks, so core code is type-checked.
 
-``get_connector("autotask")`` returns a :class:`Connector` whose methods call
+``get_connector(name)`` returns a :class:`Connector` whose methods call
 the plugin hooks with the connector's name filled in.
 """
 

@@ -52,7 +52,9 @@ def hub_check_connection(
 ) -> ConnectionReport | None:
     """Return a connection report: login, then whether each stream is readable.
 
-    Stops at the first non-None result.
+    Stops at the first non-None result. ``ok`` is ``True`` only when the
+    credentials work and every stream is readable; each unreadable stream's
+    :class:`EntityAccess` says what to change in the remote user's permissions.
 
     :param connector: the connector's name.
     :param settings: the validated settings.
@@ -86,8 +88,9 @@ def hub_plan_pull(
     :param connector: the connector's name.
     :param settings: the validated settings.
     :param stream: the stream's name.
-    :param since: pull only records changed after this ISO-8601 UTC watermark;
-        ``None`` pulls everything.
+    :param since: pull only records changed after this ISO-8601 UTC watermark
+        (strictly after, or at-or-after: the core re-reads an overlap and
+        de-duplicates); ``None`` pulls everything.
     :param ids_only: pull only primary keys (used to detect deletions).
     :param gate: the call gate for remote calls.
     """

@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from importlib import metadata
 
 import click
@@ -20,9 +23,12 @@ from hub.errors import ConfigurationError
 pm = pluggy.PluginManager("hub")
 pm.add_hookspecs(hookspecs)
 
+log = logging.getLogger(__name__)
+
 _loaded = False
 _connectors: dict[str, ConnectorInfo] = {}
 _sandboxes: dict[str, click.Command] = {}
+failures: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -51,8 +57,11 @@ def load_plugins() -> None:
     for ep in metadata.entry_points(group="hub"):
         if (allowed is not None and ep.name not in allowed) or ep.name in disabled:
             continue
-        if pm.get_plugin(ep.name) is None:
-            pm.register(ep.load(), name=ep.name)
+        if pm.get_plugin(ep.name) is None and ep.name not in failures:
+            try:
+                pm.register(ep.load(), name=ep.name)
+            except Exception as exc:  # a broken plugin must not take the others down
+                _fail(ep.name, exc)
     pm.check_pending()
     _collect()
     _loaded = True
@@ -88,12 +97,28 @@ def _collect() -> None:
             raise ConfigurationError(f"sandbox {command.name!r} is registered by two plugins")
         sandboxes[str(command.name)] = command
 
-    pm.hook.hub_register_connectors(register=register_connector)
-    pm.hook.hub_sandbox_commands(register=register_sandbox)
+    _call_each("hub_register_connectors", register_connector)
+    _call_each("hub_sandbox_commands", register_sandbox)
     _connectors.clear()
     _connectors.update(connectors)
     _sandboxes.clear()
     _sandboxes.update(sandboxes)
+
+
+def _fail(name: str, exc: Exception) -> None:
+    failures[name] = f"{type(exc).__name__}: {exc}"
+    log.error("plugin %s failed to load and is skipped: %s", name, failures[name])
+
+
+def _call_each(hook_name: str, register: Callable[[Any], None]) -> None:
+    """Call a registration hook plugin by plugin, so one failing plugin is skipped alone."""
+    for impl in getattr(pm.hook, hook_name).get_hookimpls():
+        try:
+            impl.function(register=register)
+        except ConfigurationError:
+            raise
+        except Exception as exc:
+            _fail(impl.plugin_name, exc)
 
 
 def connectors() -> dict[str, ConnectorInfo]:

@@ -18,14 +18,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hub.extensions import db
+from hub.extensions import Model
 from hub.models.base import JSONType, TenantScoped, Timestamps, UTCDateTime
 from hub.models.tenancy import Tenant
 
 STATUSES = ("new", "active", "failing", "disabled")
 
 
-class Integration(TenantScoped, Timestamps, db.Model):  # type: ignore[name-defined,misc]
+class Integration(TenantScoped, Timestamps, Model):
     """One connector configured for one tenant; at most one per tenant is primary."""
 
     __tablename__ = "integrations"
@@ -54,7 +54,7 @@ class Integration(TenantScoped, Timestamps, db.Model):  # type: ignore[name-defi
     tenant: Mapped[Tenant] = relationship()
 
 
-class StreamState(db.Model):  # type: ignore[name-defined,misc]
+class StreamState(Model):
     """Per integration and stream: the watermark, the in-flight checkpoint, last times."""
 
     __tablename__ = "stream_states"

@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.extensions import db
+from hub.extensions import Model
 from hub.models.base import JSONType, TenantScoped, UTCDateTime, utcnow
 
 
-class MirrorRecord(TenantScoped, db.Model):  # type: ignore[name-defined,misc]
+class MirrorRecord(TenantScoped, Model):
     """One remote record of one stream of one integration."""
 
     __tablename__ = "mirror_records"

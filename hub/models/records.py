@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.extensions import db
+from hub.extensions import Model
 from hub.models.base import JSONType, TenantScoped, Timestamps, UTCDateTime
 
 
@@ -52,13 +52,13 @@ def _company_fk() -> Any:
     return mapped_column(Integer, ForeignKey("companies.id", ondelete="SET NULL"), index=True)
 
 
-class CompanyType(Picklist, db.Model):  # type: ignore[name-defined,misc]
+class CompanyType(Picklist, Model):
     """A kind of company: Customer, Prospect, Vendor, ..."""
 
     __tablename__ = "company_types"
 
 
-class CompanyStatus(Picklist, db.Model):  # type: ignore[name-defined,misc]
+class CompanyStatus(Picklist, Model):
     """A company status; ``is_active`` tells whether companies in it count as active."""
 
     __tablename__ = "company_statuses"
@@ -66,13 +66,13 @@ class CompanyStatus(Picklist, db.Model):  # type: ignore[name-defined,misc]
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class AssetType(Picklist, db.Model):  # type: ignore[name-defined,misc]
+class AssetType(Picklist, Model):
     """A kind of asset: Workstation, Server, Firewall, ..."""
 
     __tablename__ = "asset_types"
 
 
-class AssetStatus(Picklist, db.Model):  # type: ignore[name-defined,misc]
+class AssetStatus(Picklist, Model):
     """An asset status; ``is_active`` tells whether assets in it are in service."""
 
     __tablename__ = "asset_statuses"
@@ -80,7 +80,7 @@ class AssetStatus(Picklist, db.Model):  # type: ignore[name-defined,misc]
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class Company(Linked, db.Model):  # type: ignore[name-defined,misc]
+class Company(Linked, Model):
     """A client (or other company) of the MSP."""
 
     __tablename__ = "companies"
@@ -105,7 +105,7 @@ class Company(Linked, db.Model):  # type: ignore[name-defined,misc]
     custom: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
 
 
-class Contact(Linked, db.Model):  # type: ignore[name-defined,misc]
+class Contact(Linked, Model):
     """A person at a company."""
 
     __tablename__ = "contacts"
@@ -119,7 +119,7 @@ class Contact(Linked, db.Model):  # type: ignore[name-defined,misc]
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class Asset(Linked, db.Model):  # type: ignore[name-defined,misc]
+class Asset(Linked, Model):
     """A configuration item: a device, licence or service the MSP manages."""
 
     __tablename__ = "assets"
@@ -149,7 +149,7 @@ class Asset(Linked, db.Model):  # type: ignore[name-defined,misc]
     custom: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
 
 
-class Contract(Linked, db.Model):  # type: ignore[name-defined,misc]
+class Contract(Linked, Model):
     """A service contract with a company."""
 
     __tablename__ = "contracts"
@@ -169,7 +169,7 @@ class Contract(Linked, db.Model):  # type: ignore[name-defined,misc]
     remote_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class ContractService(Linked, db.Model):  # type: ignore[name-defined,misc]
+class ContractService(Linked, Model):
     """A service billed under a contract."""
 
     __tablename__ = "contract_services"
@@ -183,7 +183,7 @@ class ContractService(Linked, db.Model):  # type: ignore[name-defined,misc]
     units: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
 
 
-class Opportunity(Linked, db.Model):  # type: ignore[name-defined,misc]
+class Opportunity(Linked, Model):
     """A sales opportunity with a company."""
 
     __tablename__ = "opportunities"
@@ -198,7 +198,7 @@ class Opportunity(Linked, db.Model):  # type: ignore[name-defined,misc]
     closed_date: Mapped[date | None] = mapped_column(Date)
 
 
-class Ticket(Linked, db.Model):  # type: ignore[name-defined,misc]
+class Ticket(Linked, Model):
     """A service ticket."""
 
     __tablename__ = "tickets"
@@ -216,7 +216,7 @@ class Ticket(Linked, db.Model):  # type: ignore[name-defined,misc]
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class Project(Linked, db.Model):  # type: ignore[name-defined,misc]
+class Project(Linked, Model):
     """A project for a company."""
 
     __tablename__ = "projects"

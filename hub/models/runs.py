@@ -8,14 +8,14 @@ from typing import Any
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hub.extensions import db
+from hub.extensions import Model
 from hub.models.base import JSONType, TenantScoped, UTCDateTime, utcnow
 
 RUN_STATUSES = ("queued", "running", "succeeded", "partial", "failed")
 COUNTERS = ("pulled", "created", "updated", "unchanged", "deleted", "errors", "api_calls")
 
 
-class SyncRun(TenantScoped, db.Model):  # type: ignore[name-defined,misc]
+class SyncRun(TenantScoped, Model):
     """One requested sync of an integration (all streams or some)."""
 
     __tablename__ = "sync_runs"
@@ -58,7 +58,7 @@ class SyncRun(TenantScoped, db.Model):  # type: ignore[name-defined,misc]
         return self.status in ("succeeded", "partial", "failed")
 
 
-class StreamRun(db.Model):  # type: ignore[name-defined,misc]
+class StreamRun(Model):
     """Counts and progress of one stream within a run."""
 
     __tablename__ = "stream_runs"
@@ -87,7 +87,7 @@ class StreamRun(db.Model):  # type: ignore[name-defined,misc]
         return {name: int(getattr(self, name) or 0) for name in COUNTERS}
 
 
-class RecordError(db.Model):  # type: ignore[name-defined,misc]
+class RecordError(Model):
     """A remote record that could not be stored or applied as it was, in words."""
 
     __tablename__ = "record_errors"
@@ -102,7 +102,7 @@ class RecordError(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class RunEvent(db.Model):  # type: ignore[name-defined,misc]
+class RunEvent(Model):
     """A line of a run's history: retries, pauses, resumes, failures."""
 
     __tablename__ = "run_events"

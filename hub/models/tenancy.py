@@ -10,11 +10,11 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from hub.extensions import db
+from hub.extensions import Model
 from hub.models.base import TenantScoped, Timestamps, UTCDateTime, utcnow
 
 
-class Tenant(Timestamps, db.Model):  # type: ignore[name-defined,misc]
+class Tenant(Timestamps, Model):
     """One MSP: everything else belongs to a tenant."""
 
     __tablename__ = "tenants"
@@ -26,7 +26,7 @@ class Tenant(Timestamps, db.Model):  # type: ignore[name-defined,misc]
     users: Mapped[list[User]] = relationship(back_populates="tenant", cascade="all, delete-orphan")
 
 
-class User(TenantScoped, Timestamps, db.Model):  # type: ignore[name-defined,misc]
+class User(TenantScoped, Timestamps, Model):
     """An admin of one tenant; logs in with email and password."""
 
     __tablename__ = "users"
@@ -47,7 +47,7 @@ class User(TenantScoped, Timestamps, db.Model):  # type: ignore[name-defined,mis
         return check_password_hash(self.password_hash, password)
 
 
-class ApiToken(TenantScoped, db.Model):  # type: ignore[name-defined,misc]
+class ApiToken(TenantScoped, Model):
     """A bearer token for the JSON API, scoped to one tenant; only its hash is stored."""
 
     __tablename__ = "api_tokens"

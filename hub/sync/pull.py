@@ -67,7 +67,7 @@ def pull_stream(ctx: PullContext, spec: StreamSpec) -> StreamRun:
     """Pull ``spec`` into the mirror, resuming a checkpoint left by this run if any."""
     state = stream_state(ctx.integration, spec.name)
     row = stream_run(ctx.run, spec.name)
-    checkpoint = state.checkpoint
+    checkpoint: dict[str, Any] | None = state.checkpoint
     if not checkpoint or checkpoint.get("run_id") != ctx.run.id:
         checkpoint = _plan(ctx, spec, state, row)
     elif row.status != "running":
@@ -175,7 +175,8 @@ def _detect_deletes(ctx: PullContext, spec: StreamSpec, row: StreamRun) -> None:
     if id_plan.total is not None and id_plan.total >= (live or 0):
         return
     remote: set[str] = set()
-    for cursor in id_plan.cursors:
+    for start in id_plan.cursors:
+        cursor: dict[str, Any] | None = start
         while cursor is not None:
             page = ctx.connector.pull_page(ctx.settings, spec.name, cursor, ctx.gate)
             remote.update(str(r.get(spec.primary_key)) for r in page.records)

@@ -162,8 +162,7 @@ def _condition(table: Table, item: dict[str, Any], counter: _Counter,
     if op in ("in", "notin"):
         if not isinstance(value, list):
             raise business_rule(f"The value of an '{op}' condition must be an array")
-        if inside_or or True:
-            counter.ors += len(value)
+        counter.ors += len(value)  # Autotask expands in-lists into or-conditions.
     return _leaf(op, get, kind, value)
 
 
