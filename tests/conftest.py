@@ -59,7 +59,8 @@ def backend(request: pytest.FixtureRequest, embedded_redis: str) -> dict[str, st
     return {"name": "sqlite", "database": "", "redis": embedded_redis}
 
 
-def _reset_postgres(url: str) -> None:
+def reset_postgres(url: str) -> None:
+    """Empty a PostgreSQL test database."""
     from sqlalchemy import create_engine, text
 
     from hub.config import normalise_database_url
@@ -76,7 +77,7 @@ def app(backend: dict[str, str], tmp_path: Path) -> Iterator[Flask]:
     """A hub app on a fresh, migrated database."""
     database = backend["database"] or f"sqlite:///{tmp_path / 'hub.db'}"
     if backend["name"] == "postgresql":
-        _reset_postgres(database)
+        reset_postgres(database)
     config: dict[str, Any] = {
         "TESTING": True,
         "INSTANCE_PATH": str(tmp_path / "instance"),

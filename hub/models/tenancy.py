@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from datetime import datetime
 
+from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -26,7 +27,7 @@ class Tenant(Timestamps, Model):
     users: Mapped[list[User]] = relationship(back_populates="tenant", cascade="all, delete-orphan")
 
 
-class User(TenantScoped, Timestamps, Model):
+class User(UserMixin, TenantScoped, Timestamps, Model):
     """An admin of one tenant; logs in with email and password."""
 
     __tablename__ = "users"

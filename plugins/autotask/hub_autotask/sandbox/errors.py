@@ -22,11 +22,17 @@ def business_rule(message: str) -> ApiError:
 
 def not_found(path: str) -> ApiError:
     """Return the ASP.NET-style 404 for a path no route matches."""
-    return ApiError(404, "not found", body={
-        "Message": f"No HTTP resource was found that matches the request URI '{path}'."})
+    return ApiError(
+        404,
+        "not found",
+        body={"Message": f"No HTTP resource was found that matches the request URI '{path}'."},
+    )
 
 
 def method_not_allowed(method: str) -> ApiError:
     """Return the ASP.NET-style 405 for a known path and a wrong method."""
-    return ApiError(405, "method not allowed", body={
-        "Message": f"The requested resource does not support http method '{method}'."})
+    return ApiError(
+        405,
+        "method not allowed",
+        body={"Message": f"The requested resource does not support http method '{method}'."},
+    )

@@ -19,7 +19,7 @@ DENIAL_VERBS = {
 }
 
 
-class DropConnection(Exception):  # noqa: N818 - it is a signal, not an error
+class DropConnection(Exception):
     """Raised to make the server close the socket without answering."""
 
 

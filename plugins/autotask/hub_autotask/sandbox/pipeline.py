@@ -171,7 +171,9 @@ class Pipeline:
             return Answer(status, answer)
         except ApiError as exc:
             return Answer(exc.status, exc.body)
-        except Exception as exc:  # noqa: BLE001 - a sandbox bug must still answer like Autotask
+        except DropConnection:
+            raise
+        except Exception as exc:
             traceback.print_exc()
             return Answer(500, {"errors": [f"An unexpected error has occurred: {exc!r}"]})
         finally:

@@ -16,14 +16,29 @@ from dataclasses import dataclass
 from typing import Any
 
 from hub_autotask.sandbox.dates import instant_key
-from hub_autotask.sandbox.errors import ApiError, business_rule
+from hub_autotask.sandbox.errors import business_rule
 from hub_autotask.sandbox.store import Row, Table
 
 Predicate = Callable[[Row], bool]
 MAX_PAGE = 500
 MAX_OR_CONDITIONS = 500
-OPERATORS = frozenset({"eq", "noteq", "gt", "gte", "lt", "lte", "beginswith", "endswith",
-                       "contains", "exist", "notexist", "in", "notin"})
+OPERATORS = frozenset(
+    {
+        "eq",
+        "noteq",
+        "gt",
+        "gte",
+        "lt",
+        "lte",
+        "beginswith",
+        "endswith",
+        "contains",
+        "exist",
+        "notexist",
+        "in",
+        "notin",
+    }
+)
 
 
 def _always(_row: Row) -> bool:
@@ -51,8 +66,11 @@ def parse_query(table: Table, body: Any) -> Query:
     max_records = keys.get("maxrecords")
     if max_records is None:
         max_records = MAX_PAGE
-    if isinstance(max_records, bool) or not isinstance(max_records, int) \
-            or not 1 <= max_records <= MAX_PAGE:
+    if (
+        isinstance(max_records, bool)
+        or not isinstance(max_records, int)
+        or not 1 <= max_records <= MAX_PAGE
+    ):
         raise business_rule("maxCountOfRecordsToReturn must be between 1 and 500")
     include = None
     fields = keys.get("includefields")
@@ -70,14 +88,16 @@ def parse_query(table: Table, body: Any) -> Query:
     if counter.udf > 1:
         raise business_rule("Only one user-defined field condition is allowed per query.")
     if counter.ors > MAX_OR_CONDITIONS:
-        raise business_rule(f"The query contains {counter.ors} 'or' conditions; the maximum "
-                            f"is {MAX_OR_CONDITIONS}.")
+        raise business_rule(
+            f"The query contains {counter.ors} 'or' conditions; the maximum is {MAX_OR_CONDITIONS}."
+        )
     # An empty filter list is valid and returns no rows.
     return Query(max_records, include, predicate or (lambda _row: False), body)
 
 
-def page(table: Table, predicate: Predicate, start_id: int, size: int,
-         scope: Predicate | None = None) -> tuple[list[Row], int | None]:
+def page(
+    table: Table, predicate: Predicate, start_id: int, size: int, scope: Predicate | None = None
+) -> tuple[list[Row], int | None]:
     """Return up to ``size`` matching rows with ``id >= start_id`` and the next start id.
 
     Scanning stops at the first match past the page (its id starts the next page).
@@ -109,8 +129,9 @@ class _Counter:
         self.ors = 0
 
 
-def _group(table: Table, op: str, items: list[Any], counter: _Counter,
-           inside_or: bool) -> Predicate:
+def _group(
+    table: Table, op: str, items: list[Any], counter: _Counter, inside_or: bool
+) -> Predicate:
     parts = []
     for item in items:
         if not isinstance(item, dict):
@@ -126,8 +147,7 @@ def _group(table: Table, op: str, items: list[Any], counter: _Counter,
     return lambda row: all(p(row) for p in parts)
 
 
-def _condition(table: Table, item: dict[str, Any], counter: _Counter,
-               inside_or: bool) -> Predicate:
+def _condition(table: Table, item: dict[str, Any], counter: _Counter, inside_or: bool) -> Predicate:
     keys = {str(key).lower(): value for key, value in item.items()}
     op = str(keys.get("op", "")).lower()
     if op in ("and", "or"):
@@ -143,8 +163,9 @@ def _condition(table: Table, item: dict[str, Any], counter: _Counter,
         counter.udf += 1
         index = table.udf_index.get(str(field).lower())
         if index is None:
-            raise business_rule(f"Unable to find {field} in the {table.spec.singular} "
-                                "entity's user-defined fields.")
+            raise business_rule(
+                f"Unable to find {field} in the {table.spec.singular} entity's user-defined fields."
+            )
         kind = {"decimal": "number", "datetime": "datetime"}.get(table.udfs[index].type, "string")
         slot = table.udf_slot
 
@@ -158,6 +179,7 @@ def _condition(table: Table, item: dict[str, Any], counter: _Counter,
 
         def get(row: Row) -> Any:
             return row[column]
+
     value = keys.get("value")
     if op in ("in", "notin"):
         if not isinstance(value, list):
@@ -210,14 +232,19 @@ def _leaf(op: str, get: Callable[[Row], Any], kind: str, value: Any) -> Predicat
     if op in ("beginswith", "endswith", "contains"):
         text = str(value).lower()
         tests: dict[str, Callable[[str], bool]] = {
-            "beginswith": lambda s: s.startswith(text), "endswith": lambda s: s.endswith(text),
-            "contains": lambda s: text in s}
+            "beginswith": lambda s: s.startswith(text),
+            "endswith": lambda s: s.endswith(text),
+            "contains": lambda s: text in s,
+        }
         test = tests[op]
         return lambda row: (v := get(row)) is not None and test(str(v).lower())
     compare: dict[str, Callable[[Any], bool]] = {
-        "eq": lambda v: v == target, "noteq": lambda v: v != target,
-        "gt": lambda v: v > target, "gte": lambda v: v >= target,
-        "lt": lambda v: v < target, "lte": lambda v: v <= target,
+        "eq": lambda v: v == target,
+        "noteq": lambda v: v != target,
+        "gt": lambda v: v > target,
+        "gte": lambda v: v >= target,
+        "lt": lambda v: v < target,
+        "lte": lambda v: v <= target,
     }
     check = compare[op]
 

@@ -103,6 +103,8 @@ def _compiled() -> dict[str, list[tuple[re.Pattern[str], list[Route]]]]:
     by_pattern: dict[str, list[Route]] = {}
     for route in route_table():
         by_pattern.setdefault(route.template, []).append(route)
+    for spec in catalog.SPECS:  # known entity, no such method: 405 like ASP.NET, not 404
+        by_pattern.setdefault(f"/V1.0/{spec.name}", [])
     index: dict[str, list[tuple[re.Pattern[str], list[Route]]]] = {}
     for template, routes in by_pattern.items():
         pattern = (

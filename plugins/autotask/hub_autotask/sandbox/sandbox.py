@@ -254,7 +254,7 @@ class Sandbox:
                 if kind == "integer"
                 else f"+1 555 {n:07d}"
                 if field == "phone"
-                else f"Edited #{n} – ünïcødé"
+                else f"Edited #{n} \u2013 ünïcødé"
             )
             self.writer.update(
                 table.name, {"id": record_id, field: value}, self._human_resource_id, trusted=True

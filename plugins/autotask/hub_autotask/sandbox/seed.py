@@ -33,9 +33,18 @@ def build_store(scale: str, seed: int, api_username: str) -> tuple[Store, SeedCo
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        for step in (seed_resources, seed_companies, seed_contacts, seed_services,
-                     seed_contracts, seed_catalog, seed_configuration_items, seed_tickets,
-                     seed_opportunities, seed_projects):
+        for step in (
+            seed_resources,
+            seed_companies,
+            seed_contacts,
+            seed_services,
+            seed_contracts,
+            seed_catalog,
+            seed_configuration_items,
+            seed_tickets,
+            seed_opportunities,
+            seed_projects,
+        ):
             step(ctx)
     finally:
         gc.freeze()

@@ -13,16 +13,25 @@ from hub_autotask.sandbox.seed_context import DAY, SeedContext, format_epoch_day
 
 #: id, name, active, host code
 CI_TYPES = (
-    (1, "Workstation", True, "WS"), (2, "Laptop", True, "LT"), (3, "Server", True, "SRV"),
-    (4, "Firewall", True, "FW"), (5, "Switch", True, "SW"), (6, "Printer", True, "PRN"),
-    (7, "Mobile Device", True, "MOB"), (8, "Access Point", True, "AP"),
-    (9, "Virtual Machine", True, "VM"), (10, "Software Licence", True, "LIC"),
+    (1, "Workstation", True, "WS"),
+    (2, "Laptop", True, "LT"),
+    (3, "Server", True, "SRV"),
+    (4, "Firewall", True, "FW"),
+    (5, "Switch", True, "SW"),
+    (6, "Printer", True, "PRN"),
+    (7, "Mobile Device", True, "MOB"),
+    (8, "Access Point", True, "AP"),
+    (9, "Virtual Machine", True, "VM"),
+    (10, "Software Licence", True, "LIC"),
     (11, "Légacy Device (retired)", False, "OLD"),
 )
 CATEGORIES = (
-    (100, "Standard", "STD", True, True), (101, "Managed Workstation", "MWS", True, False),
-    (102, "Managed Server", "MSV", True, False), (103, "Network Device", "NET", True, False),
-    (104, "Cloud & SaaS", "CLD", True, False), (105, "Old category", "OLD", False, False),
+    (100, "Standard", "STD", True, True),
+    (101, "Managed Workstation", "MWS", True, False),
+    (102, "Managed Server", "MSV", True, False),
+    (103, "Network Device", "NET", True, False),
+    (104, "Cloud & SaaS", "CLD", True, False),
+    (105, "Old category", "OLD", False, False),
 )
 #: name, manufacturer, CI type, category, OS, RAM GB
 PRODUCT_MODELS = (
@@ -53,12 +62,23 @@ def seed_catalog(ctx: SeedContext) -> None:
     types = ctx.store.table("ConfigurationItemTypes")
     types.load([ctx.make(types, {"id": i, "name": n, "isActive": a}) for i, n, a, _ in CI_TYPES])
     cats = ctx.store.table("ConfigurationItemCategories")
-    cats.load([
-        ctx.make(cats, {"id": i, "name": n, "nickname": nick, "isActive": a,
-                        "isGlobalDefault": default, "isClientPortalDefault": default,
-                        "displayColorRGB": 0x3366CC})
-        for i, n, nick, a, default in CATEGORIES
-    ])
+    cats.load(
+        [
+            ctx.make(
+                cats,
+                {
+                    "id": i,
+                    "name": n,
+                    "nickname": nick,
+                    "isActive": a,
+                    "isGlobalDefault": default,
+                    "isClientPortalDefault": default,
+                    "displayColorRGB": 0x3366CC,
+                },
+            )
+            for i, n, nick, a, default in CATEGORIES
+        ]
+    )
     table = ctx.store.table("Products")
     rng = ctx.rng("Products")
     rows = []
@@ -66,15 +86,30 @@ def seed_catalog(ctx: SeedContext) -> None:
         name, maker, ci_type, category, _, _ = PRODUCT_MODELS[index % len(PRODUCT_MODELS)]
         suffix = "" if index < len(PRODUCT_MODELS) else f" (SKU {index})"
         cost = round(rng.uniform(30, 4000), 2)
-        rows.append(ctx.make(table, {
-            "id": 29682600 + index, "name": name + suffix, "manufacturerName": maker,
-            "manufacturerProductName": name, "productCategory": 3 if ci_type == 10 else 1,
-            "isActive": rng.random() > 0.05, "isSerialized": ci_type != 10,
-            "unitCost": cost, "unitPrice": round(cost * 1.25, 2), "msrp": round(cost * 1.4, 2),
-            "sku": f"SKU-{index:05d}", "billingType": 1, "priceCostMethod": 1,
-            "defaultInstalledProductCategoryID": category, "doesNotRequireProcurement": False,
-            "isEligibleForRma": True, "createdTime": ctx.stamp(rng, ctx.epoch_back(rng, 3000)),
-        }))
+        rows.append(
+            ctx.make(
+                table,
+                {
+                    "id": 29682600 + index,
+                    "name": name + suffix,
+                    "manufacturerName": maker,
+                    "manufacturerProductName": name,
+                    "productCategory": 3 if ci_type == 10 else 1,
+                    "isActive": rng.random() > 0.05,
+                    "isSerialized": ci_type != 10,
+                    "unitCost": cost,
+                    "unitPrice": round(cost * 1.25, 2),
+                    "msrp": round(cost * 1.4, 2),
+                    "sku": f"SKU-{index:05d}",
+                    "billingType": 1,
+                    "priceCostMethod": 1,
+                    "defaultInstalledProductCategoryID": category,
+                    "doesNotRequireProcurement": False,
+                    "isEligibleForRma": True,
+                    "createdTime": ctx.stamp(rng, ctx.epoch_back(rng, 3000)),
+                },
+            )
+        )
     table.load(rows)
 
 
@@ -106,7 +141,8 @@ def seed_configuration_items(ctx: SeedContext) -> None:
         company_id = owners[index]
         product_index = int(draw() * len(product_ids))
         name, maker_name, ci_type, category, os_name, ram = PRODUCT_MODELS[
-            product_index % len(PRODUCT_MODELS)]
+            product_index % len(PRODUCT_MODELS)
+        ]
         created = anchor - int((5 + draw() * 2495) * DAY)
         modified = max(created + 60, anchor - int(draw() ** 2.5 * 600 * DAY) - 1)
         install = created - int(draw() * 400) * DAY
@@ -133,27 +169,37 @@ def seed_configuration_items(ctx: SeedContext) -> None:
                 service_id = services[int(draw() * len(services))][0]
         contacts = ctx.contacts_by_company.get(company_id)
         ci = {
-            "id": record_id, "companyID": company_id, "productID": product_ids[product_index],
-            "configurationItemType": ci_type, "configurationItemCategoryID": category,
-            "isActive": draw() > 0.1, "serialNumber": serial,
-            "referenceTitle": host if ci_type != 10 else f"{name} – {index}",
+            "id": record_id,
+            "companyID": company_id,
+            "productID": product_ids[product_index],
+            "configurationItemType": ci_type,
+            "configurationItemCategoryID": category,
+            "isActive": draw() > 0.1,
+            "serialNumber": serial,
+            "referenceTitle": host if ci_type != 10 else f"{name} \u2013 {index}",
             "referenceNumber": f"ASSET-{index:06d}" if draw() < 0.3 else None,
             "installDate": format_epoch_day(install) if draw() < 0.85 else None,
             "warrantyExpirationDate": format_epoch_day(install + int(1 + draw() * 5) * 365 * DAY)
-            if draw() < 0.75 else None,
-            "contractID": contract_id, "contractServiceID": service_id,
+            if draw() < 0.75
+            else None,
+            "contractID": contract_id,
+            "contractServiceID": service_id,
             "contactID": contacts[int(draw() * len(contacts))]
-            if contacts and draw() < 0.4 else None,
+            if contacts and draw() < 0.4
+            else None,
             "location": locations[int(draw() * 6)],
             "notes": "Replaced PSU 2023\nSee ticket «T2023»" if draw() < 0.02 else None,
-            "createDate": stamp(created), "lastModifiedTime": stamp(modified),
+            "createDate": stamp(created),
+            "lastModifiedTime": stamp(modified),
             "createdByPersonID": resources[int(draw() * len(resources))],
         }
         if ci_type in (1, 2, 3, 9) and draw() < 0.7:
             ci["rmmDeviceAuditHostname"] = host.lower()
             ci["rmmDeviceAuditOperatingSystem"] = os_name
             ci["rmmDeviceAuditMemoryBytes"] = (ram or 8) * 1073741824
-            ci["rmmDeviceAuditIPAddress"] = f"10.{index % 256}.{index // 256 % 256}.{index % 250 + 1}"
+            ci["rmmDeviceAuditIPAddress"] = (
+                f"10.{index % 256}.{index // 256 % 256}.{index % 250 + 1}"
+            )
             ci["rmmDeviceUID"] = f"{rng.getrandbits(64):016x}"
             ci["rmmDeviceID"] = 10**6 + index
             ci["rmmOpenAlertCount"] = int(draw() * 4)

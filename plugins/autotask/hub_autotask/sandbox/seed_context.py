@@ -38,12 +38,25 @@ class Scale:
 
 
 SCALES: dict[str, Scale] = {
-    "small": Scale(companies=60, cis=1500, tickets=1200, contacts_per_company=4.0,
-                   resources=15, products=40),
-    "medium": Scale(companies=1000, cis=30000, tickets=40000, contacts_per_company=5.0,
-                    resources=60, products=120),
-    "large": Scale(companies=8000, cis=200000, tickets=250000, contacts_per_company=5.0,
-                   resources=250, products=400),
+    "small": Scale(
+        companies=60, cis=1500, tickets=1200, contacts_per_company=4.0, resources=15, products=40
+    ),
+    "medium": Scale(
+        companies=1000,
+        cis=30000,
+        tickets=40000,
+        contacts_per_company=5.0,
+        resources=60,
+        products=120,
+    ),
+    "large": Scale(
+        companies=8000,
+        cis=200000,
+        tickets=250000,
+        contacts_per_company=5.0,
+        resources=250,
+        products=400,
+    ),
 }
 
 
@@ -115,8 +128,9 @@ class SeedContext:
         """Return the deterministic random generator of ``entity``."""
         return random.Random(f"{self.seed}:{entity}")
 
-    def epoch_back(self, rng: random.Random, max_days: float, min_days: float = 0.0,
-                   recent_bias: float = 1.0) -> int:
+    def epoch_back(
+        self, rng: random.Random, max_days: float, min_days: float = 0.0, recent_bias: float = 1.0
+    ) -> int:
         """Return epoch seconds between ``max_days`` and ``min_days`` before the anchor.
 
         ``recent_bias`` above 1 crowds values towards ``min_days`` (recent).

@@ -7,6 +7,7 @@ raises :class:`DropConnection` to have the socket closed without a reply.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -34,6 +35,12 @@ class Answer:
 Responder = Callable[[str, str, Mapping[str, str], bytes], Answer]
 
 
+def _headers(message: Any) -> Mapping[str, str]:
+    """Return request headers as a case-insensitive mapping (``email.message``)."""
+    headers: Mapping[str, str] = message
+    return headers
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "Microsoft-IIS/10.0"
@@ -54,13 +61,11 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length > 0 else b""
         try:
-            answer = self.server.responder(self.command, self.path, self.headers, raw)
+            answer = self.server.responder(self.command, self.path, _headers(self.headers), raw)
         except DropConnection:
             self.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             return
         payload = answer.encode()
         self.send_response(answer.status)
@@ -73,7 +78,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve  # noqa: N815
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         """Stay quiet: tests and benchmarks read statistics instead of logs."""
 
 
@@ -105,10 +110,8 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         with self._connections_lock:
             connections = list(self._connections)
         for connection in connections:
-            try:
+            with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
 
 def serve_in_background(server: SandboxHTTPServer) -> threading.Thread:

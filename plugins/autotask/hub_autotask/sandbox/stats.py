@@ -21,7 +21,11 @@ class RequestStats:
             self._calls[(endpoint, status)] += 1
 
     def snapshot(self, peaks: dict[str, int]) -> dict[str, Any]:
-        """Return ``{"total", "calls": {endpoint: {status: n}}, "by_status", "peak_concurrency"}``."""
+        """Return totals, calls per endpoint and status, and peak concurrency.
+
+        Shape: ``{"total", "calls": {endpoint: {status: n}}, "by_status",
+        "peak_concurrency": {endpoint: n}}``.
+        """
         with self._lock:
             calls: dict[str, dict[str, int]] = {}
             by_status: Counter[str] = Counter()

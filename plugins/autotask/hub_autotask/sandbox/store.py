@@ -111,13 +111,18 @@ class Table:
         if include is None:
             record = dict(zip(self.fields, row, strict=False))
         else:
-            record = {name: row[i] for i, name in enumerate(self.fields)
-                      if name == "id" or name in include}
+            record = {
+                name: row[i]
+                for i, name in enumerate(self.fields)
+                if name == "id" or name in include
+            }
         if self.has_udfs:
             values = row[self.udf_slot] or ()
             record["userDefinedFields"] = [
-                {"name": udf.name,
-                 "value": MASK if udf.protected and values[i] is not None else values[i]}
+                {
+                    "name": udf.name,
+                    "value": MASK if udf.protected and values[i] is not None else values[i],
+                }
                 for i, udf in enumerate(self.udfs)
             ]
         return record

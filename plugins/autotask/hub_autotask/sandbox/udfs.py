@@ -60,8 +60,17 @@ class UdfDef:
         }
 
 
-OS_TYPES = ("Windows 11", "Windows 10", "Windows Server 2022", "Windows Server 2019", "macOS",
-            "Ubuntu Linux", "iOS", "Android", "Firmware")
+OS_TYPES = (
+    "Windows 11",
+    "Windows 10",
+    "Windows Server 2022",
+    "Windows Server 2019",
+    "macOS",
+    "Ubuntu Linux",
+    "iOS",
+    "Android",
+    "Firmware",
+)
 TIERS = ("Platinum", "Gold", "Silver", "Bronze")
 
 #: Entity name -> UDF definitions, in the order records list them.
@@ -78,7 +87,9 @@ UDFS: dict[str, tuple[UdfDef, ...]] = {
         UdfDef("Purchase Date", "datetime", "Date of purchase"),
         UdfDef("Local Admin Password", "string", "Break-glass password", protected=True),
     ),
-    "Contacts": (UdfDef("Preferred Language", "string", choices=("English", "Deutsch", "Français")),),
+    "Contacts": (
+        UdfDef("Preferred Language", "string", choices=("English", "Deutsch", "Français")),
+    ),
     "Contracts": (UdfDef("PO Number", "string", "Customer purchase order", length=50),),
     "Tickets": (UdfDef("Root Cause", "string", "Filled in at resolution", length=500),),
     "Opportunities": (),

@@ -76,8 +76,15 @@ class WebhookDispatcher:
         with self._cond:
             return json.loads(json.dumps(self._records))
 
-    def on_change(self, entity: str, action: str, record_id: int, before: Row | None,
-                  after: Row | None, person: int) -> None:
+    def on_change(
+        self,
+        entity: str,
+        action: str,
+        record_id: int,
+        before: Row | None,
+        after: Row | None,
+        person: int,
+    ) -> None:
         """Queue callouts for a committed change of ``entity``."""
         hooks_name = catalog.WEBHOOK_ENTITY_OF.get(entity)
         if not hooks_name:
@@ -95,21 +102,35 @@ class WebhookDispatcher:
             subscribed, shown = self._fields_of(fields, hook[0], names)
             if not subscribed:
                 continue
-            if action == "Update" and before is not None and after is not None and not any(
-                    before[data.column[n]] != after[data.column[n]] for n in subscribed):
+            if (
+                action == "Update"
+                and before is not None
+                and after is not None
+                and not any(before[data.column[n]] != after[data.column[n]] for n in subscribed)
+            ):
                 continue
             source = after if after is not None else before
             assert source is not None
             payload_fields = {n: source[data.column[n]] for n in [*subscribed, *shown]}
-            self._enqueue(hooks_name, hook, {
-                "Action": action, "Guid": hook[get["webhookGUID"]],
-                "EntityType": catalog.BY_NAME[entity].singular, "Id": record_id,
-                "Fields": payload_fields, "EventTime": now_text(),
-                "SequenceNumber": self._next_sequence(hooks_name, hook[0]), "PersonID": person,
-            }, hook[get["webhookUrl"]])
+            self._enqueue(
+                hooks_name,
+                hook,
+                {
+                    "Action": action,
+                    "Guid": hook[get["webhookGUID"]],
+                    "EntityType": catalog.BY_NAME[entity].singular,
+                    "Id": record_id,
+                    "Fields": payload_fields,
+                    "EventTime": now_text(),
+                    "SequenceNumber": self._next_sequence(hooks_name, hook[0]),
+                    "PersonID": person,
+                },
+                hook[get["webhookUrl"]],
+            )
 
-    def _fields_of(self, fields: Any, hook_id: int, names: dict[int, str]
-                   ) -> tuple[list[str], list[str]]:
+    def _fields_of(
+        self, fields: Any, hook_id: int, names: dict[int, str]
+    ) -> tuple[list[str], list[str]]:
         column = fields.column
         subscribed, shown = [], []
         for row in fields.iter_from(0):
@@ -133,10 +154,17 @@ class WebhookDispatcher:
         secret = hook[hooks.column["secretKey"]] or ""
         body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         record = {
-            "id": len(self._records) + 1, "webhook_entity": hooks_name, "webhook_id": hook[0],
-            "url": url, "action": payload["Action"], "entity_id": payload["Id"],
-            "payload": payload, "body": body.decode("utf-8"),
-            "signature": signature(secret, body), "attempts": [], "state": "pending",
+            "id": len(self._records) + 1,
+            "webhook_entity": hooks_name,
+            "webhook_id": hook[0],
+            "url": url,
+            "action": payload["Action"],
+            "entity_id": payload["Id"],
+            "payload": payload,
+            "body": body.decode("utf-8"),
+            "signature": signature(secret, body),
+            "attempts": [],
+            "state": "pending",
         }
         with self._cond:
             record["id"] = len(self._records) + 1
@@ -149,7 +177,8 @@ class WebhookDispatcher:
             while True:
                 with self._cond:
                     while not self._stopping and (
-                            not self._queue or self._queue[0][0] > time.monotonic()):
+                        not self._queue or self._queue[0][0] > time.monotonic()
+                    ):
                         wait = self._queue[0][0] - time.monotonic() if self._queue else None
                         self._cond.wait(timeout=wait)
                     if self._stopping:
@@ -161,8 +190,14 @@ class WebhookDispatcher:
         status: int | None = None
         error: str | None = None
         try:
-            answer = client.post(record["url"], content=record["body"].encode("utf-8"), headers={
-                "Content-Type": "application/json", "X-Hook-Signature": record["signature"]})
+            answer = client.post(
+                record["url"],
+                content=record["body"].encode("utf-8"),
+                headers={
+                    "Content-Type": "application/json",
+                    "X-Hook-Signature": record["signature"],
+                },
+            )
             status = answer.status_code
         except httpx.HTTPError as exc:
             error = f"{type(exc).__name__}: {exc}"
@@ -177,8 +212,9 @@ class WebhookDispatcher:
             self._failures[key] = self._failures.get(key, 0) + 1
             failures = self._failures[key]
             if len(record["attempts"]) < MAX_ATTEMPTS and record["action"] != "Deactivated":
-                heapq.heappush(self._queue, (time.monotonic() + self.retry_interval,
-                                             next(self._order), record))
+                heapq.heappush(
+                    self._queue, (time.monotonic() + self.retry_interval, next(self._order), record)
+                )
             else:
                 record["state"] = "dropped"
         if failures >= DISABLE_AFTER_FAILURES and record["action"] != "Deactivated":
@@ -195,9 +231,18 @@ class WebhookDispatcher:
             hooks.put(hook)
         url = hook[hooks.column["deactivationUrl"]]
         if url:
-            self._enqueue(hooks_name, hook, {
-                "Action": "Deactivated", "Guid": hook[hooks.column["webhookGUID"]],
-                "EntityType": hooks.spec.singular, "Id": hook_id, "Fields": {},
-                "EventTime": now_text(), "SequenceNumber": self._next_sequence(hooks_name, hook_id),
-                "PersonID": hook[hooks.column["ownerResourceID"]],
-            }, url)
+            self._enqueue(
+                hooks_name,
+                hook,
+                {
+                    "Action": "Deactivated",
+                    "Guid": hook[hooks.column["webhookGUID"]],
+                    "EntityType": hooks.spec.singular,
+                    "Id": hook_id,
+                    "Fields": {},
+                    "EventTime": now_text(),
+                    "SequenceNumber": self._next_sequence(hooks_name, hook_id),
+                    "PersonID": hook[hooks.column["ownerResourceID"]],
+                },
+                url,
+            )

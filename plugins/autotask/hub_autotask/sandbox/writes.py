@@ -23,9 +23,21 @@ from hub_autotask.sandbox.metadata import picklist_for
 from hub_autotask.sandbox.store import Row, Store, Table
 
 ChangeSink = Callable[[str, str, int, Row | None, Row | None, int], None]
-DATE_ONLY = frozenset({"installDate", "warrantyExpirationDate", "startDate", "endDate",
-                       "projectedCloseDate", "closedDate", "hireDate", "promisedFulfillmentDate",
-                       "throughDate", "lostDate", "approveAndPostDate"})
+DATE_ONLY = frozenset(
+    {
+        "installDate",
+        "warrantyExpirationDate",
+        "startDate",
+        "endDate",
+        "projectedCloseDate",
+        "closedDate",
+        "hireDate",
+        "promisedFulfillmentDate",
+        "throughDate",
+        "lostDate",
+        "approveAndPostDate",
+    }
+)
 CREATED_FIELDS = ("createDate", "createDateTime", "createdTime")
 
 
@@ -43,8 +55,15 @@ class Writer:
         self.on_change = on_change
         self._uuid_counter = seed * 1_000_003
 
-    def create(self, entity: str, body: dict[str, Any], person: int, *,
-               parent_id: int | None = None, trusted: bool = False) -> int:
+    def create(
+        self,
+        entity: str,
+        body: dict[str, Any],
+        person: int,
+        *,
+        parent_id: int | None = None,
+        trusted: bool = False,
+    ) -> int:
         """Create a record and return its id."""
         table = self.store.table(entity)
         spec = table.spec
@@ -54,8 +73,9 @@ class Writer:
             self._apply(table, row, body, trusted, replace=False)
             if parent_id is not None and spec.parent:
                 row[table.column[spec.parent.field]] = parent_id
-            record_id = int(body["id"]) if trusted and body.get("id") is not None else \
-                table.allocate_id()
+            record_id = (
+                int(body["id"]) if trusted and body.get("id") is not None else table.allocate_id()
+            )
             row[0] = record_id
             self._stamp_new(table, row, person)
             if not trusted:
@@ -65,23 +85,36 @@ class Writer:
         self.on_change(spec.name, "Create", record_id, None, row, person)
         return record_id
 
-    def update(self, entity: str, body: dict[str, Any], person: int, *,
-               parent_id: int | None = None, replace: bool = False,
-               trusted: bool = False) -> int:
+    def update(
+        self,
+        entity: str,
+        body: dict[str, Any],
+        person: int,
+        *,
+        parent_id: int | None = None,
+        replace: bool = False,
+        trusted: bool = False,
+    ) -> int:
         """Update (PATCH) or replace (PUT) the record whose ``id`` is in ``body``."""
         table = self.store.table(entity)
         spec = table.spec
         record_id = _as_int(body.get("id"), "id")
         with self.store.lock:
             before = table.get(record_id)
-            if before is None or (parent_id is not None and spec.parent and
-                                  before[table.column[spec.parent.field]] != parent_id):
+            if before is None or (
+                parent_id is not None
+                and spec.parent
+                and before[table.column[spec.parent.field]] != parent_id
+            ):
                 raise business_rule(f"Unable to find {spec.singular} with id {record_id}.")
             row = list(before)
             if replace:
                 for name in table.fields:
-                    if not is_read_only(spec, name) and name not in body and \
-                            not (spec.parent and name == spec.parent.field):
+                    if (
+                        not is_read_only(spec, name)
+                        and name not in body
+                        and not (spec.parent and name == spec.parent.field)
+                    ):
                         row[table.column[name]] = None
                 row[table.udf_slot] = (None,) * len(table.udfs)
             self._apply(table, row, body, trusted, replace)
@@ -92,15 +125,19 @@ class Writer:
         self.on_change(spec.name, "Update", record_id, before, row, person)
         return record_id
 
-    def delete(self, entity: str, record_id: int, person: int, *,
-               parent_id: int | None = None) -> Row:
+    def delete(
+        self, entity: str, record_id: int, person: int, *, parent_id: int | None = None
+    ) -> Row:
         """Delete a record (and a webhook's Fields); return the deleted row."""
         table = self.store.table(entity)
         spec = table.spec
         with self.store.lock:
             row = table.get(record_id)
-            if row is None or (parent_id is not None and spec.parent and
-                               row[table.column[spec.parent.field]] != parent_id):
+            if row is None or (
+                parent_id is not None
+                and spec.parent
+                and row[table.column[spec.parent.field]] != parent_id
+            ):
                 raise business_rule(f"Unable to find {spec.singular} with id {record_id}.")
             table.remove(record_id)
             for child in catalog.SPECS:
@@ -121,8 +158,9 @@ class Writer:
         if given is not None and _as_int(given, spec.parent.field) != parent_id:
             raise business_rule(f"{spec.parent.field} does not match the parent id in the URL.")
 
-    def _apply(self, table: Table, row: Row, body: dict[str, Any], trusted: bool,
-               replace: bool) -> None:
+    def _apply(
+        self, table: Table, row: Row, body: dict[str, Any], trusted: bool, replace: bool
+    ) -> None:
         spec = table.spec
         for key, value in body.items():
             if key == "userDefinedFields":
@@ -173,14 +211,20 @@ class Writer:
             if picklist is not None:
                 match = next((p for p in picklist if p.value == value), None)
                 if match is None or not match.is_active:
-                    raise business_rule(f"Value {value} is not a valid picklist value for "
-                                        f"{spec.singular}.{name}.")
+                    raise business_rule(
+                        f"Value {value} is not a valid picklist value for {spec.singular}.{name}."
+                    )
                 continue
             target = REFERENCES.get(name)
-            if target and not (spec.webhook_target and name == "ownerResourceID") and \
-                    self.store.table(target).get(value) is None:
-                raise business_rule(f"{spec.singular}.{name}: {catalog.BY_NAME[target].singular} "
-                                    f"with id {value} does not exist.")
+            if (
+                target
+                and not (spec.webhook_target and name == "ownerResourceID")
+                and self.store.table(target).get(value) is None
+            ):
+                raise business_rule(
+                    f"{spec.singular}.{name}: {catalog.BY_NAME[target].singular} "
+                    f"with id {value} does not exist."
+                )
         if spec.name == "Tickets":
             _check_ticket(table, row)
 
@@ -194,11 +238,15 @@ class Writer:
                 row[table.column[name]] = person
         if table.spec.webhook_target and "webhookGUID" in table.column:
             self._uuid_counter += 1
-            row[table.column["webhookGUID"]] = str(uuid.UUID(int=self._uuid_counter * 7919 + 2**120))
+            row[table.column["webhookGUID"]] = str(
+                uuid.UUID(int=self._uuid_counter * 7919 + 2**120)
+            )
             row[table.column["isReady"]] = True
             row[table.column["ownerResourceID"]] = person
         if table.name == "Tickets" and row[table.column["ticketNumber"]] is None:
-            row[table.column["ticketNumber"]] = f"T{stamp[:10].replace('-', '')}.{row[0] % 10000:04d}"
+            row[table.column["ticketNumber"]] = (
+                f"T{stamp[:10].replace('-', '')}.{row[0] % 10000:04d}"
+            )
 
     def _bump(self, table: Table, row: Row, explicit: dict[str, Any]) -> None:
         spec = table.spec
@@ -212,8 +260,10 @@ def _check_ticket(table: Table, row: Row) -> None:
     assigned = row[table.column["assignedResourceID"]]
     role = row[table.column["assignedResourceRoleID"]]
     if (assigned is None) != (role is None):
-        raise business_rule("When assigning a Resource, you must assign both a "
-                            "assignedResourceID and assignedResourceRoleID.")
+        raise business_rule(
+            "When assigning a Resource, you must assign both a "
+            "assignedResourceID and assignedResourceRoleID."
+        )
     issue, sub = row[table.column["issueType"]], row[table.column["subIssueType"]]
     if sub is not None and (issue is None or sub // 100 != issue):
         raise business_rule(f"Sub-issue type {sub} does not belong to issue type {issue}.")
