@@ -13,7 +13,7 @@ from sqlalchemy import select
 from hub.connector import DemoIntegration
 from hub.errors import HubError
 from hub.extensions import db
-from hub.integrations import configure_integration, find_integration
+from hub.integrations import configure_integration, current_primary
 from hub.jobs import request_sync
 from hub.models import Tenant
 from hub.plugins import pm
@@ -38,10 +38,10 @@ def prepare_demo() -> Tenant:
     if tenant is None:
         tenant = create_tenant(DEMO_SLUG, "Demo MSP", DEMO_EMAIL, DEMO_PASSWORD)
     for demo in demo_integrations():
-        is_new = find_integration(tenant, demo.connector) is None
+        primary = demo.primary and current_primary(tenant) is None
         try:
             integration = configure_integration(
-                tenant, demo.connector, dict(demo.settings), primary=demo.primary and is_new
+                tenant, demo.connector, dict(demo.settings), primary=primary
             )
         except HubError as exc:
             click.echo(f"demo: could not configure {demo.connector}: {exc}", err=True)

@@ -15,6 +15,7 @@ from hub.connector import (
     ConnectionReport,
     ConnectorInfo,
     Cursor,
+    DemoIntegration,
     FieldInfo,
     Page,
     PullPlan,
@@ -158,3 +159,9 @@ def hub_verify_webhook(
     if connector != NAME:
         return None
     return webhooks.verify(registrations, headers, body)
+
+
+@hookimpl
+def hub_demo_integrations(register: Callable[[DemoIntegration], None]) -> None:
+    """Offer the bundled data set to ``hub demo`` (primary unless another plugin is)."""
+    register(DemoIntegration(NAME, {"api_key": "ITG.demo"}, primary=True))

@@ -43,6 +43,7 @@ def _headers(message: Any) -> Mapping[str, str]:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are two writes: avoid 40 ms stalls
     server_version = "Microsoft-IIS/10.0"
     sys_version = ""
     server: SandboxHTTPServer
