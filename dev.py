@@ -25,6 +25,12 @@ BIN = VENV / "bin"
 PACKAGES = [".", "plugins/autotask", "plugins/itglue_stub"]
 LOCAL_PG = "postgresql://postgres@127.0.0.1:5432"
 LOCAL_REDIS = "redis://127.0.0.1:6379/15"
+CREATE_TEST_DATABASE = """
+import psycopg
+c = psycopg.connect("{url}", autocommit=True)
+if not c.execute("SELECT 1 FROM pg_database WHERE datname = 'hub_test'").fetchone():
+    c.execute("CREATE DATABASE hub_test")
+"""
 
 
 def run(*args: str | Path, **kwargs: object) -> None:
@@ -37,7 +43,7 @@ def run(*args: str | Path, **kwargs: object) -> None:
 
 def ensure_venv(extras: str) -> None:
     """Create .venv and install the hub and its plugins (again only when pyprojects change)."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py runs on whatever python3 is
         sys.exit("the hub needs Python 3.11 or newer")
     if not (BIN / "python").exists():
         run(sys.executable, "-m", "venv", VENV)
@@ -57,7 +63,7 @@ def ensure_venv(extras: str) -> None:
 def demo(args: list[str]) -> None:
     """Install and start the demo: web app, worker, demo tenant on embedded defaults."""
     ensure_venv("")
-    os.execv(BIN / "hub", [str(BIN / "hub"), "demo", *args])
+    os.execv(BIN / "hub", [str(BIN / "hub"), "demo", *args])  # noqa: S606
 
 
 def _answers(host: str, port: int) -> bool:
@@ -71,12 +77,7 @@ def _answers(host: str, port: int) -> bool:
 def test_backends(env: dict[str, str]) -> None:
     """Use the local PostgreSQL and Redis when they answer, and say which backends run."""
     if "HUB_TEST_DATABASE_URL" not in env and _answers("127.0.0.1", 5432):
-        code = (
-            "import psycopg\n"
-            f"c = psycopg.connect('{LOCAL_PG}/postgres', autocommit=True)\n"
-            "if not c.execute(\"SELECT 1 FROM pg_database WHERE datname='hub_test'\").fetchone():\n"
-            "    c.execute('CREATE DATABASE hub_test')\n"
-        )
+        code = CREATE_TEST_DATABASE.format(url=f"{LOCAL_PG}/postgres")
         probe = subprocess.run([str(BIN / "python"), "-c", code], check=False)
         if probe.returncode == 0:
             env["HUB_TEST_DATABASE_URL"] = f"{LOCAL_PG}/hub_test"
@@ -86,7 +87,9 @@ def test_backends(env: dict[str, str]) -> None:
     rd = env.get("HUB_TEST_REDIS_URL")
     print("backends: SQLite + embedded Redis (always)")
     print(f"backends: PostgreSQL {'at ' + pg if pg else 'not found: falling back to SQLite only'}")
-    print(f"backends: Redis {'at ' + rd if rd else 'not found: falling back to embedded Redis only'}")
+    print(
+        f"backends: Redis {'at ' + rd if rd else 'not found: falling back to embedded Redis only'}"
+    )
 
 
 def ensure_chromium() -> None:
@@ -95,7 +98,14 @@ def ensure_chromium() -> None:
         return
     if os.geteuid() == 0 and shutil.which("apt-get"):
         run("apt-get", "update", "-qq")
-        run("apt-get", "install", "-y", "-qq", "chromium", env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        run(
+            "apt-get",
+            "install",
+            "-y",
+            "-qq",
+            "chromium",
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
     else:
         print("chromium not found and cannot be installed here: browser tests will be skipped")
 

@@ -94,6 +94,17 @@ class Connector:
         )
         return self._required(plan, "hub_plan_pull")
 
+    def count(
+        self, settings: Mapping[str, Any], stream: str, gate: CallGate, since: str | None = None
+    ) -> int | None:
+        """Return the remote record count of ``stream`` (``None`` when unknown)."""
+        total = self._hook.hub_count(
+            connector=self.name, settings=settings, stream=stream, since=since, gate=gate
+        )
+        if total is None:
+            total = self.plan_pull(settings, stream, since, gate, ids_only=True).total
+        return None if total is None else int(total)
+
     def pull_page(
         self, settings: Mapping[str, Any], stream: str, cursor: Cursor, gate: CallGate
     ) -> Page:

@@ -17,7 +17,6 @@ NAMING_CONVENTION = {
 }
 
 
-
 class Model(DeclarativeBase):
     """The declarative base of every hub table (typed, unlike ``db.Model``)."""
 

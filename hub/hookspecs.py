@@ -97,6 +97,24 @@ def hub_plan_pull(
 
 
 @hookspec(firstresult=True)
+def hub_count(
+    connector: str, settings: Mapping[str, Any], stream: str, since: str | None, gate: CallGate
+) -> int | None:
+    """Return how many records ``stream`` holds remotely (changed after ``since``).
+
+    Stops at the first non-None result. Optional: without it the core uses
+    the ``total`` of an ids-only :func:`hub_plan_pull`. The core calls it
+    after an incremental pull to learn cheaply whether anything was deleted.
+
+    :param connector: the connector's name.
+    :param settings: the validated settings.
+    :param stream: the stream's name.
+    :param since: count only records changed after this watermark; ``None`` counts all.
+    :param gate: the call gate for remote calls.
+    """
+
+
+@hookspec(firstresult=True)
 def hub_pull_page(
     connector: str, settings: Mapping[str, Any], stream: str, cursor: Cursor, gate: CallGate
 ) -> Page | None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import current_app
 from rq import Queue, Retry, Worker
-from rq.exceptions import NoSuchJobError
+from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -110,3 +112,25 @@ def request_sync(
 def workers_listening() -> int:
     """Return how many RQ workers listen on the hub's queue."""
     return len(Worker.all(queue=get_queue()))
+
+
+def lane_job_id(run_id: int, lane: int) -> str:
+    """Return the RQ job id of one lane of a run."""
+    return f"hub-sync-{run_id}-lane-{lane}"
+
+
+def enqueue_lane(run_id: int, lane: int, streams: list[str]) -> None:
+    """Queue one lane of a run (once: a retried coordinator does not queue it again)."""
+    intervals = list(current_app.config["SYNC_RETRY_INTERVALS"])
+    with contextlib.suppress(DuplicateJobError):
+        get_queue().enqueue_call(
+            "hub.tasks.lane_job",
+            args=(run_id, streams),
+            job_id=lane_job_id(run_id, lane),
+            unique=True,
+            timeout=SYNC_TIMEOUT,
+            retry=Retry(max=len(intervals), interval=intervals),
+            result_ttl=86400,
+            failure_ttl=7 * 86400,
+            description=f"sync run {run_id}, lane {lane}: {', '.join(streams)}",
+        )

@@ -10,8 +10,8 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 from importlib import metadata
+from typing import Any
 
 import click
 import pluggy

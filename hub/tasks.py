@@ -24,11 +24,22 @@ def job_app() -> Flask:
 
 
 def sync_job(run_id: int) -> str:
-    """Run or resume the sync run ``run_id``; return its final status."""
+    """Coordinate or resume the sync run ``run_id``, spreading it over listening workers."""
     from hub.extensions import db
+    from hub.jobs import workers_listening
     from hub.sync.runner import run_sync
 
     with job_app().app_context():
         # A forked work horse must not reuse its parent's database connections.
         db.engine.dispose(close=False)
-        return run_sync(run_id)
+        return run_sync(run_id, lanes=workers_listening())
+
+
+def lane_job(run_id: int, streams: list[str]) -> str:
+    """Pull one lane (a group of streams) of the sync run ``run_id``."""
+    from hub.extensions import db
+    from hub.sync.runner import run_lane
+
+    with job_app().app_context():
+        db.engine.dispose(close=False)
+        return run_lane(run_id, streams)

@@ -30,12 +30,14 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     """Say which backends this run covers."""
     lines = ["backends: sqlite + embedded redis"]
     lines.append(
-        f"backends: postgresql at {PG_URL}" if PG_URL else "backends: postgresql skipped "
-        "(HUB_TEST_DATABASE_URL not set: SQLite only)"
+        f"backends: postgresql at {PG_URL}"
+        if PG_URL
+        else "backends: postgresql skipped (HUB_TEST_DATABASE_URL not set: SQLite only)"
     )
     lines.append(
-        f"backends: redis at {REDIS_URL}" if REDIS_URL else "backends: external redis skipped "
-        "(HUB_TEST_REDIS_URL not set: embedded Redis only)"
+        f"backends: redis at {REDIS_URL}"
+        if REDIS_URL
+        else "backends: external redis skipped (HUB_TEST_REDIS_URL not set: embedded Redis only)"
     )
     return lines
 

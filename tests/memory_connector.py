@@ -7,8 +7,8 @@ engine: tests change its records and make it crash the process mid-pull.
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -44,8 +44,7 @@ def reset(widgets: int = 35, gadgets: int = 12) -> None:
     ids = [*range(1, widgets // 2 + 1), *range(SPLIT + 1, SPLIT + 1 + widgets - widgets // 2)]
     State.records = {
         "widgets": [
-            {"id": i, "name": f"widget {i}", "modified": _hours_after_new_year(i)}
-            for i in ids
+            {"id": i, "name": f"widget {i}", "modified": _hours_after_new_year(i)} for i in ids
         ],
         "gadgets": [{"id": i, "name": f"gadget {i}"} for i in range(1, gadgets + 1)],
     }

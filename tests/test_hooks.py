@@ -108,6 +108,14 @@ def test_hook_hub_plan_pull(stub: Connector, settings: dict[str, Any], gate: Cou
     assert all(c["ids_only"] for c in ids_plan.cursors)
 
 
+def test_hook_hub_count(stub: Connector, settings: dict[str, Any], gate: CountingGate) -> None:
+    assert stub.count(settings, "configurations", gate) == 200
+    since = "2025-01-01T00:00:00Z"
+    changed = stub.count(settings, "contacts", gate, since=since)
+    assert changed == stub.plan_pull(settings, "contacts", since, gate).total
+    assert gate.per_endpoint["configurations"] == 1
+
+
 def test_hook_hub_pull_page(stub: Connector, settings: dict[str, Any], gate: CountingGate) -> None:
     cursor = stub.plan_pull(settings, "organizations", None, gate).cursors[0]
     first = stub.pull_page(settings, "organizations", cursor, gate)

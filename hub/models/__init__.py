@@ -19,7 +19,7 @@ from hub.models.records import (
     Project,
     Ticket,
 )
-from hub.models.runs import RecordError, RunEvent, StreamRun, SyncRun
+from hub.models.runs import PullCursor, RecordError, RunEvent, StreamRun, SyncRun
 from hub.models.tenancy import ApiToken, Tenant, User
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "MirrorRecord",
     "Opportunity",
     "Project",
+    "PullCursor",
     "RecordError",
     "RunEvent",
     "StreamRun",

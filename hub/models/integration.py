@@ -55,7 +55,7 @@ class Integration(TenantScoped, Timestamps, Model):
 
 
 class StreamState(Model):
-    """Per integration and stream: the watermark, the in-flight checkpoint, last times."""
+    """Per integration and stream: the watermark and when it was last synced (and how)."""
 
     __tablename__ = "stream_states"
     __table_args__ = (UniqueConstraint("integration_id", "stream"),)
@@ -66,7 +66,6 @@ class StreamState(Model):
     )
     stream: Mapped[str] = mapped_column(String(63))
     watermark: Mapped[str | None] = mapped_column(String(40))
-    checkpoint: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_full_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_webhook_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

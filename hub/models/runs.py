@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.extensions import Model
@@ -68,6 +68,7 @@ class StreamRun(Model):
     stream: Mapped[str] = mapped_column(String(63))
     status: Mapped[str] = mapped_column(String(20), default="queued")
     mode: Mapped[str] = mapped_column(String(20), default="full")
+    since: Mapped[str | None] = mapped_column(String(40))
     total: Mapped[int | None] = mapped_column(Integer)
     pulled: Mapped[int] = mapped_column(Integer, default=0)
     created: Mapped[int] = mapped_column(Integer, default=0)
@@ -85,6 +86,26 @@ class StreamRun(Model):
     def counts(self) -> dict[str, int]:
         """Return the counters as a dict."""
         return {name: int(getattr(self, name) or 0) for name in COUNTERS}
+
+
+class PullCursor(Model):
+    """The checkpoint of one partition of one stream in a run: where its next page starts.
+
+    ``cursor`` is ``None`` once the partition is done. Each partition has its
+    own row, written in the same transaction as the page it follows, so
+    partitions pulled in parallel never overwrite each other's progress.
+    """
+
+    __tablename__ = "pull_cursors"
+    __table_args__ = (UniqueConstraint("run_id", "stream", "partition"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(Integer, ForeignKey("sync_runs.id", ondelete="CASCADE"))
+    stream: Mapped[str] = mapped_column(String(63))
+    partition: Mapped[int] = mapped_column(Integer)
+    cursor: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    max_changed: Mapped[str | None] = mapped_column(String(40))
+    pages: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class RecordError(Model):

@@ -110,3 +110,22 @@ class RedisGate:
                 )
                 announced = True
             time.sleep(5)
+
+
+class GateView:
+    """A view of a gate that counts its own calls (one per thread or stream)."""
+
+    def __init__(self, gate: RedisGate | GateView) -> None:
+        self.gate = gate
+        self.calls = 0
+
+    @contextlib.contextmanager
+    def call(self, endpoint: str) -> Iterator[None]:
+        """Pass the call through the shared gate and count it here too."""
+        with self.gate.call(endpoint):
+            self.calls += 1
+            yield
+
+    def report_usage(self, used: int, limit: int) -> None:
+        """Pass remote usage figures to the shared gate."""
+        self.gate.report_usage(used, limit)

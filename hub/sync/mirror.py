@@ -10,15 +10,29 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from hub.extensions import db
-from hub.models import Integration, MirrorRecord
+from hub.models import MirrorRecord
 from hub.models.base import utcnow
 from hub.sync.timestamps import normalise_timestamp
+
+
+class IntegrationRef(Protocol):
+    """What the mirror needs of an integration: its id and its tenant's."""
+
+    @property
+    def id(self) -> int:
+        """The integration's id."""
+        ...
+
+    @property
+    def tenant_id(self) -> int:
+        """The tenant's id."""
+        ...
 
 
 @dataclass
@@ -45,7 +59,7 @@ def _clean(record: dict[str, Any], text: str) -> tuple[dict[str, Any], str, bool
 
 
 def store_page(
-    integration: Integration,
+    integration: IntegrationRef,
     stream: str,
     records: list[dict[str, Any]],
     *,
@@ -133,7 +147,7 @@ def _upsert(rows: list[dict[str, Any]]) -> None:
     db.session.execute(stmt)
 
 
-def mark_deleted(integration: Integration, stream: str, remote_ids: list[str]) -> int:
+def mark_deleted(integration: IntegrationRef, stream: str, remote_ids: list[str]) -> int:
     """Mark mirror rows deleted; return how many were live."""
     if not remote_ids:
         return 0

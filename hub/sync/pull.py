@@ -1,196 +1,225 @@
-"""Pulling one stream into the mirror, page by page, checkpointed after every page.
+"""Pulling streams into the mirror: plan, pull partitions page by page, finish a stream.
 
-The checkpoint (in ``StreamState.checkpoint``) holds the pending cursor of
-every partition and is committed in the same transaction as the page it
-follows, so a killed worker resumes exactly after the last stored page.
+Every partition has its own checkpoint row (:class:`PullCursor`) committed in
+the same transaction as the page it follows, so a killed worker resumes
+exactly after the last stored page and parallel partitions never collide.
+Counters are incremented in SQL for the same reason.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
-from hub.connector import CallGate, StreamSpec
-from hub.connectors import Connector
+from hub.connector import StreamSpec
 from hub.extensions import db
-from hub.models import Integration, MirrorRecord, RecordError, StreamRun, StreamState, SyncRun
+from hub.models import MirrorRecord, PullCursor, RecordError, StreamRun, StreamState, SyncRun
 from hub.models.base import utcnow
+from hub.sync.context import SyncContext
+from hub.sync.gate import GateView
 from hub.sync.mirror import mark_deleted, store_page
 from hub.sync.timestamps import format_timestamp, parse_timestamp
 
 # Re-read a little before the watermark: remote clocks and commits are not instant.
 OVERLAP = timedelta(minutes=5)
+DONE = ("succeeded", "held", "failed", "skipped")
 
 
-@dataclass
-class PullContext:
-    """Everything a stream pull needs, loaded once per run."""
-
-    run: SyncRun
-    integration: Integration
-    connector: Connector
-    settings: dict[str, Any]
-    gate: CallGate
-    full: bool
-    max_delete_share: float
-
-
-def stream_state(integration: Integration, stream: str) -> StreamState:
+def stream_state(integration_id: int, stream: str) -> StreamState:
     """Return (creating if needed) the integration's state row for ``stream``."""
     state = db.session.scalar(
         select(StreamState).where(
-            StreamState.integration_id == integration.id, StreamState.stream == stream
+            StreamState.integration_id == integration_id, StreamState.stream == stream
         )
     )
     if state is None:
-        state = StreamState(integration_id=integration.id, stream=stream)
+        state = StreamState(integration_id=integration_id, stream=stream)
         db.session.add(state)
         db.session.flush()
     return state
 
 
-def stream_run(run: SyncRun, stream: str) -> StreamRun:
+def stream_run(run_id: int, stream: str) -> StreamRun:
     """Return (creating if needed) the run's row for ``stream``."""
-    for row in run.streams:
-        if row.stream == stream:
-            return row
-    row = StreamRun(run=run, stream=stream, status="queued")
-    db.session.add(row)
-    db.session.flush()
+    row = db.session.scalar(
+        select(StreamRun).where(StreamRun.run_id == run_id, StreamRun.stream == stream)
+    )
+    if row is None:
+        row = StreamRun(run_id=run_id, stream=stream, status="queued")
+        db.session.add(row)
+        db.session.flush()
     return row
 
 
-def pull_stream(ctx: PullContext, spec: StreamSpec) -> StreamRun:
-    """Pull ``spec`` into the mirror, resuming a checkpoint left by this run if any."""
-    state = stream_state(ctx.integration, spec.name)
-    row = stream_run(ctx.run, spec.name)
-    checkpoint: dict[str, Any] | None = state.checkpoint
-    if not checkpoint or checkpoint.get("run_id") != ctx.run.id:
-        checkpoint = _plan(ctx, spec, state, row)
-    elif row.status != "running":
-        row.status = "running"
-    db.session.commit()
-
-    calls_before = _calls(ctx.gate)
-    cursors: list[Any] = list(checkpoint["cursors"])
-    for index, cursor in enumerate(cursors):
-        while cursor is not None:
-            page = ctx.connector.pull_page(ctx.settings, spec.name, cursor, ctx.gate)
-            result = store_page(
-                ctx.integration,
-                spec.name,
-                page.records,
-                primary_key=spec.primary_key,
-                change_field=spec.change_field,
-            )
-            row.pulled += len(page.records)
-            row.created += result.created
-            row.updated += result.updated
-            row.unchanged += result.unchanged
-            row.errors += len(result.errors)
-            for remote_id, message in result.errors:
-                db.session.add(
-                    RecordError(
-                        run_id=ctx.run.id, stream=spec.name, remote_id=remote_id, message=message
-                    )
-                )
-            cursor = page.next_cursor
-            cursors[index] = cursor
-            newest = checkpoint.get("max_changed")
-            if result.max_changed and (newest is None or result.max_changed > newest):
-                newest = result.max_changed
-            checkpoint = {**checkpoint, "cursors": list(cursors), "max_changed": newest}
-            state.checkpoint = checkpoint
-            row.api_calls += _calls(ctx.gate) - calls_before
-            calls_before = _calls(ctx.gate)
-            db.session.commit()
-
-    _detect_deletes(ctx, spec, row)
-    newest = checkpoint.get("max_changed")
-    if newest and (state.watermark is None or newest > state.watermark):
-        state.watermark = newest
-    now = utcnow()
-    if checkpoint.get("since") is None:
-        state.last_full_at = now
-    state.last_synced_at = now
-    state.checkpoint = None
-    row.api_calls += _calls(ctx.gate) - calls_before
-    row.status = "held" if row.status == "held" else "succeeded"
-    row.finished_at = now
-    db.session.commit()
-    return row
+def _bump(run_id: int, stream: str, **counts: int) -> None:
+    values = {name: getattr(StreamRun, name) + n for name, n in counts.items() if n}
+    if values:
+        db.session.execute(
+            update(StreamRun)
+            .where(StreamRun.run_id == run_id, StreamRun.stream == stream)
+            .values(**values)
+        )
 
 
-def _calls(gate: CallGate) -> int:
-    return int(getattr(gate, "calls", 0))
-
-
-def _plan(ctx: PullContext, spec: StreamSpec, state: StreamState, row: StreamRun) -> dict[str, Any]:
+def plan_stream(ctx: SyncContext, spec: StreamSpec) -> None:
+    """Plan ``spec``: its total, its mode, and one checkpoint row per partition."""
+    state = stream_state(ctx.integration_id, spec.name)
+    row = stream_run(ctx.run_id, spec.name)
     since = None
     if not ctx.full and spec.change_field and state.watermark:
         moment = parse_timestamp(state.watermark)
         since = format_timestamp(moment - OVERLAP) if moment else None
-    before = _calls(ctx.gate)
-    plan = ctx.connector.plan_pull(ctx.settings, spec.name, since, ctx.gate)
-    row.api_calls += _calls(ctx.gate) - before
-    row.total = plan.total
-    row.mode = "incremental" if since else "full"
-    row.status = "running"
-    row.started_at = utcnow()
-    checkpoint = {
-        "run_id": ctx.run.id,
-        "since": since,
-        "cursors": plan.cursors,
-        "max_changed": None,
-    }
-    state.checkpoint = checkpoint
-    return checkpoint
+    view = GateView(ctx.gate)
+    plan = ctx.connector.plan_pull(ctx.settings, spec.name, since, view)
+    db.session.execute(
+        delete(PullCursor).where(PullCursor.run_id == ctx.run_id, PullCursor.stream == spec.name)
+    )
+    for index, cursor in enumerate(plan.cursors):
+        db.session.add(
+            PullCursor(run_id=ctx.run_id, stream=spec.name, partition=index, cursor=cursor)
+        )
+    row.total, row.since, row.mode = plan.total, since, "incremental" if since else "full"
+    row.status, row.started_at = "running", utcnow()
+    row.api_calls = (row.api_calls or 0) + view.calls
+    db.session.commit()
 
 
-def _live_ids(integration: Integration, stream: str) -> set[str]:
-    return set(
-        db.session.scalars(
-            select(MirrorRecord.remote_id).where(
-                MirrorRecord.integration_id == integration.id,
+def pending_partitions(run_id: int, streams: list[str]) -> list[tuple[str, int]]:
+    """Return ``(stream, cursor row id)`` of every partition of ``streams`` not yet done."""
+    rows = db.session.execute(
+        select(PullCursor.stream, PullCursor.id).where(
+            PullCursor.run_id == run_id,
+            PullCursor.stream.in_(streams),
+            PullCursor.cursor.is_not(None),
+        )
+    )
+    return [(stream, row_id) for stream, row_id in rows]
+
+
+def pull_partition(ctx: SyncContext, spec: StreamSpec, cursor_id: int, stop: Any) -> None:
+    """Pull one partition page by page until its cursor is exhausted (or ``stop()``)."""
+    view = GateView(ctx.gate)
+    checkpoint = db.session.get(PullCursor, cursor_id)
+    assert checkpoint is not None
+    while checkpoint.cursor is not None and not stop():
+        calls_before = view.calls
+        page = ctx.connector.pull_page(ctx.settings, spec.name, checkpoint.cursor, view)
+        result = store_page(
+            ctx,
+            spec.name,
+            page.records,
+            primary_key=spec.primary_key,
+            change_field=spec.change_field,
+        )
+        for remote_id, message in result.errors:
+            db.session.add(
+                RecordError(
+                    run_id=ctx.run_id, stream=spec.name, remote_id=remote_id, message=message
+                )
+            )
+        newest = checkpoint.max_changed
+        if result.max_changed and (newest is None or result.max_changed > newest):
+            checkpoint.max_changed = result.max_changed
+        checkpoint.cursor = page.next_cursor
+        checkpoint.pages += 1
+        _bump(
+            ctx.run_id,
+            spec.name,
+            pulled=len(page.records),
+            created=result.created,
+            updated=result.updated,
+            unchanged=result.unchanged,
+            errors=len(result.errors),
+            api_calls=view.calls - calls_before,
+        )
+        db.session.commit()
+
+
+def finish_stream(ctx: SyncContext, spec: StreamSpec) -> None:
+    """Detect deletes, move the watermark and close the stream's row."""
+    row = stream_run(ctx.run_id, spec.name)
+    view = GateView(ctx.gate)
+    held = _detect_deletes(ctx, spec, row, view)
+    newest = db.session.scalar(
+        select(func.max(PullCursor.max_changed)).where(
+            PullCursor.run_id == ctx.run_id, PullCursor.stream == spec.name
+        )
+    )
+    state = stream_state(ctx.integration_id, spec.name)
+    if newest and (state.watermark is None or newest > state.watermark):
+        state.watermark = newest
+    now = utcnow()
+    if row.since is None:
+        state.last_full_at = now
+    state.last_synced_at = now
+    row.status = "held" if held else "succeeded"
+    row.finished_at = now
+    db.session.commit()
+    _bump(ctx.run_id, spec.name, api_calls=view.calls)
+    db.session.commit()
+
+
+def _live_count(ctx: SyncContext, stream: str) -> int:
+    return int(
+        db.session.scalar(
+            select(func.count()).where(
+                MirrorRecord.integration_id == ctx.integration_id,
                 MirrorRecord.stream == stream,
                 MirrorRecord.deleted_at.is_(None),
             )
         )
+        or 0
     )
 
 
-def _detect_deletes(ctx: PullContext, spec: StreamSpec, row: StreamRun) -> None:
-    """Count remote records; only when the mirror holds more, sweep ids to find which went."""
-    live = db.session.scalar(
-        select(func.count()).where(
-            MirrorRecord.integration_id == ctx.integration.id,
-            MirrorRecord.stream == spec.name,
-            MirrorRecord.deleted_at.is_(None),
-        )
-    )
-    id_plan = ctx.connector.plan_pull(ctx.settings, spec.name, None, ctx.gate, ids_only=True)
-    if id_plan.total is not None and id_plan.total >= (live or 0):
-        return
+def _detect_deletes(ctx: SyncContext, spec: StreamSpec, row: StreamRun, gate: GateView) -> bool:
+    """Mark records that vanished remotely; return ``True`` when a mass delete was held.
+
+    A full pull's plan already counted the remote records; an incremental one
+    costs one count. Only when the mirror holds more than the remote are ids
+    swept to find which went.
+    """
+    live = _live_count(ctx, spec.name)
+    if row.since is None and row.total is not None:
+        remote_total: int | None = row.total
+    else:
+        remote_total = ctx.connector.count(ctx.settings, spec.name, gate)
+    if remote_total is not None and remote_total >= live:
+        return False
+    id_plan = ctx.connector.plan_pull(ctx.settings, spec.name, None, gate, ids_only=True)
     remote: set[str] = set()
     for start in id_plan.cursors:
         cursor: dict[str, Any] | None = start
         while cursor is not None:
-            page = ctx.connector.pull_page(ctx.settings, spec.name, cursor, ctx.gate)
+            page = ctx.connector.pull_page(ctx.settings, spec.name, cursor, gate)
             remote.update(str(r.get(spec.primary_key)) for r in page.records)
             cursor = page.next_cursor
-    gone = sorted(_live_ids(ctx.integration, spec.name) - remote)
+    live_ids = set(
+        db.session.scalars(
+            select(MirrorRecord.remote_id).where(
+                MirrorRecord.integration_id == ctx.integration_id,
+                MirrorRecord.stream == spec.name,
+                MirrorRecord.deleted_at.is_(None),
+            )
+        )
+    )
+    gone = sorted(live_ids - remote)
     if not gone:
-        return
+        return False
     if live and len(gone) > ctx.max_delete_share * live:
         row.message = (
             f"{len(gone)} of {live} records ({len(gone) / live:.0%}) are no longer visible "
             f"remotely, more than the {ctx.max_delete_share:.0%} a sync may delete at once; "
             "nothing was deleted. If the remote user lost permissions, restore them; if the "
-            "records really were deleted, run a full sync with a higher HUB_MAX_DELETE_SHARE."
+            "records really were deleted, raise HUB_MAX_DELETE_SHARE and sync again."
         )
-        row.status = "held"
-        return
-    row.deleted += mark_deleted(ctx.integration, spec.name, gone)
+        return True
+    row.deleted = (row.deleted or 0) + mark_deleted(ctx, spec.name, gone)
+    return False
+
+
+def streams_left(run: SyncRun) -> list[str]:
+    """Return the run's streams that are not finished yet."""
+    return [row.stream for row in run.streams if row.status not in DONE]

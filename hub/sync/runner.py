@@ -1,28 +1,46 @@
-"""Running a sync: every requested stream pulled, the outcome recorded in the run."""
+"""Running a sync: plan every stream, pull partitions in parallel, finish the run.
+
+A run is coordinated by one job. It plans every stream at once (threads),
+then pulls every pending partition with a thread pool in this process or,
+when more workers listen, hands groups of streams ("lanes") to them as
+jobs. Whoever finishes the last stream closes the run, exactly once.
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import select, update
 
 from hub.connectors import get_connector
 from hub.errors import AuthenticationFailed, HubError, scrub
 from hub.extensions import db
-from hub.integrations import settings_of
-from hub.models import Integration, RunEvent, SyncRun
+from hub.models import Integration, PullCursor, RunEvent, StreamRun, SyncRun
 from hub.models.base import utcnow
 from hub.redis_conn import get_redis
+from hub.sync.context import SyncContext, load_context
 from hub.sync.gate import RedisGate
-from hub.sync.pull import PullContext, pull_stream, stream_run
+from hub.sync.pull import (
+    DONE,
+    finish_stream,
+    pending_partitions,
+    plan_stream,
+    pull_partition,
+    stream_run,
+)
 
 log = logging.getLogger(__name__)
+MAX_THREADS = 16
 
 
-def add_event(run: SyncRun, message: str, level: str = "info", **details: Any) -> None:
-    """Append a line to the run's history (committed by the caller)."""
-    db.session.add(RunEvent(run_id=run.id, level=level, message=message, details=details or None))
+def add_event(run_id: int, message: str, level: str = "info", **details: Any) -> None:
+    """Append a line to a run's history (committed by the caller)."""
+    db.session.add(RunEvent(run_id=run_id, level=level, message=message, details=details or None))
 
 
 def make_gate(integration: Integration, run: SyncRun | None = None) -> RedisGate:
@@ -30,11 +48,14 @@ def make_gate(integration: Integration, run: SyncRun | None = None) -> RedisGate
     info = get_connector(integration.connector).info
     share = float(current_app.config.get("API_BUDGET_SHARE", 0.5))
     budget = int(info.hourly_call_limit * share) if info.hourly_call_limit else None
+    run_id = run.id if run is not None else None
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
 
     def on_pause(message: str) -> None:
-        if run is not None:
-            add_event(run, message, "warning")
-            db.session.commit()
+        if run_id is not None:
+            with app.app_context():
+                add_event(run_id, message, "warning")
+                db.session.commit()
 
     return RedisGate(
         get_redis(),
@@ -45,71 +66,196 @@ def make_gate(integration: Integration, run: SyncRun | None = None) -> RedisGate
     )
 
 
-def run_sync(run_id: int) -> str:
-    """Run (or resume) the sync run ``run_id``; return its final status."""
+class Failures:
+    """Streams that failed in this process, and whether the whole run must stop."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.streams: dict[str, str] = {}
+        self.fatal: str | None = None
+
+    def stopped(self, stream: str) -> bool:
+        """Whether work on ``stream`` should stop."""
+        return self.fatal is not None or stream in self.streams
+
+
+def _in_app(ctx: SyncContext, func: Callable[..., None], *args: Any) -> None:
+    with ctx.app.app_context():
+        try:
+            func(*args)
+        finally:
+            db.session.remove()
+
+
+def _record_failure(ctx: SyncContext, failures: Failures, stream: str, exc: HubError) -> None:
+    db.session.rollback()
+    message = scrub(str(exc), ctx.secrets)
+    with failures.lock:
+        if isinstance(exc, AuthenticationFailed):
+            failures.fatal = message
+        failures.streams.setdefault(stream, message)
+    row = stream_run(ctx.run_id, stream)
+    if row.status not in DONE:
+        row.status, row.message, row.finished_at = "failed", message, utcnow()
+        add_event(ctx.run_id, f"{stream}: {message}", "error")
+    if isinstance(exc, AuthenticationFailed):
+        # Credentials rejected: no other stream can succeed, so stop them all.
+        db.session.execute(update(SyncRun).where(SyncRun.id == ctx.run_id).values(message=message))
+        db.session.execute(
+            update(StreamRun)
+            .where(StreamRun.run_id == ctx.run_id, StreamRun.status.not_in(DONE))
+            .values(status="skipped", message="not pulled: " + message)
+        )
+    db.session.commit()
+
+
+def _plan_one(ctx: SyncContext, stream: str, failures: Failures) -> None:
+    if failures.stopped(stream):
+        return
+    try:
+        plan_stream(ctx, ctx.spec(stream))
+    except HubError as exc:
+        _record_failure(ctx, failures, stream, exc)
+
+
+def _pull_one(ctx: SyncContext, stream: str, cursor_id: int, failures: Failures) -> None:
+    try:
+        pull_partition(ctx, ctx.spec(stream), cursor_id, lambda: failures.stopped(stream))
+    except HubError as exc:
+        _record_failure(ctx, failures, stream, exc)
+
+
+def _finish_one(ctx: SyncContext, stream: str, failures: Failures) -> None:
+    if failures.stopped(stream):
+        return
+    try:
+        finish_stream(ctx, ctx.spec(stream))
+    except HubError as exc:
+        _record_failure(ctx, failures, stream, exc)
+
+
+def _parallel(ctx: SyncContext, tasks: list[tuple[Any, ...]], func: Callable[..., None]) -> None:
+    """Run ``func(ctx, *task)`` for every task on a thread pool; re-raise the first crash."""
+    if not tasks:
+        return
+    with ThreadPoolExecutor(max_workers=min(MAX_THREADS, len(tasks))) as pool:
+        futures = [pool.submit(_in_app, ctx, func, ctx, *task) for task in tasks]
+    for future in futures:
+        future.result()  # an unexpected error fails the job so RQ retries it (and it resumes)
+
+
+def pull_streams(ctx: SyncContext, streams: list[str]) -> None:
+    """Pull every pending partition of ``streams``, then finish each of them."""
+    failures = Failures()
+    todo = [s for s in streams if stream_run(ctx.run_id, s).status not in DONE]
+    db.session.commit()
+    _parallel(
+        ctx,
+        [(stream, cid, failures) for stream, cid in pending_partitions(ctx.run_id, todo)],
+        _pull_one,
+    )
+    _parallel(ctx, [(stream, failures) for stream in todo], _finish_one)
+
+
+def run_sync(run_id: int, *, lanes: int = 1) -> str:
+    """Coordinate (or resume) run ``run_id``; with ``lanes`` > 1 hand streams to other workers."""
     run = db.session.get(SyncRun, run_id)
     if run is None or run.finished:
         return run.status if run else "missing"
-    integration = db.session.get(Integration, run.integration_id)
-    assert integration is not None
-    connector = get_connector(integration.connector)
-    settings = settings_of(integration)
-    secrets = [str(settings.get(name) or "") for name in connector.secret_fields]
-    if run.status == "running":
-        add_event(run, "resumed after an interruption", "warning")
-    else:
-        add_event(run, "started")
+    ctx = load_context(run, make_gate)
+    add_event(run.id, "resumed after an interruption" if run.status == "running" else "started",
+              "warning" if run.status == "running" else "info")  # fmt: skip
     run.status = "running"
     run.started_at = run.started_at or utcnow()
     db.session.commit()
 
-    gate = make_gate(integration, run)
-    ctx = PullContext(
-        run=run,
-        integration=integration,
-        connector=connector,
-        settings=settings,
-        gate=gate,
-        full=run.full,
-        max_delete_share=float(current_app.config.get("MAX_DELETE_SHARE", 0.2)),
+    planned = set(db.session.scalars(select(PullCursor.stream).where(PullCursor.run_id == run.id)))
+    to_plan = [
+        spec.name for spec in ctx.specs
+        if spec.name not in planned and stream_run(run.id, spec.name).status not in DONE
+    ]  # fmt: skip
+    db.session.commit()
+    failures = Failures()
+    _parallel(ctx, [(stream, failures) for stream in to_plan], _plan_one)
+
+    streams = [spec.name for spec in ctx.specs]
+    groups = _lanes(ctx, streams, lanes)
+    if len(groups) > 1:
+        from hub.jobs import enqueue_lane
+
+        for index, group in enumerate(groups):
+            enqueue_lane(run.id, index, group)
+        return "running"
+    pull_streams(ctx, streams)
+    return finish_if_done(run.id)
+
+
+def run_lane(run_id: int, streams: list[str]) -> str:
+    """Pull one lane's streams of run ``run_id``, and close the run if it was the last."""
+    run = db.session.get(SyncRun, run_id)
+    if run is None or run.finished:
+        return run.status if run else "missing"
+    ctx = load_context(run, make_gate)
+    pull_streams(ctx, streams)
+    return finish_if_done(run_id)
+
+
+def _lanes(ctx: SyncContext, streams: list[str], lanes: int) -> list[list[str]]:
+    """Split streams into at most ``lanes`` groups of about equal remaining records."""
+    rows = {
+        row.stream: row
+        for row in db.session.scalars(select(StreamRun).where(StreamRun.run_id == ctx.run_id))
+    }
+    weights = sorted(
+        ((max(0, (rows[s].total or 0) - rows[s].pulled), s) for s in streams
+         if s in rows and rows[s].status not in DONE),
+        reverse=True,
+    )  # fmt: skip
+    count = max(1, min(lanes, len(weights)))
+    groups: list[list[str]] = [[] for _ in range(count)]
+    loads = [0] * count
+    for weight, stream in weights:
+        target = loads.index(min(loads))
+        groups[target].append(stream)
+        loads[target] += weight + 500  # a stream costs at least a call or two
+    return [g for g in groups if g] or [[]]
+
+
+def finish_if_done(run_id: int) -> str:
+    """Close the run when every stream is done; exactly one caller wins."""
+    db.session.expire_all()
+    run = db.session.get(SyncRun, run_id)
+    assert run is not None
+    if run.finished:
+        return run.status
+    if any(row.status not in DONE for row in run.streams):
+        return run.status
+    claimed = db.session.execute(
+        update(SyncRun)
+        .where(SyncRun.id == run_id, SyncRun.finished_at.is_(None))
+        .values(finished_at=utcnow())
     )
-    specs = connector.streams()
-    if run.streams_requested:
-        specs = [s for s in specs if s.name in run.streams_requested]
-    fatal: str | None = None
-    for spec in specs:
-        row = stream_run(run, spec.name)
-        if row.status in ("succeeded", "held"):
-            continue
-        if fatal:
-            row.status, row.message = "skipped", "not pulled: " + fatal
-            continue
-        try:
-            pull_stream(ctx, spec)
-        except HubError as exc:
-            db.session.rollback()
-            row = stream_run(run, spec.name)
-            row.status, row.message, row.finished_at = "failed", scrub(str(exc), secrets), utcnow()
-            add_event(run, f"{spec.name}: {row.message}", "error")
-            if isinstance(exc, AuthenticationFailed):
-                fatal = row.message
-            db.session.commit()
-    _finish(run, integration, fatal)
+    db.session.commit()
+    if not claimed.rowcount:  # type: ignore[attr-defined]
+        return run.status
+    db.session.refresh(run)
+    _finish(run)
     return run.status
 
 
-def _finish(run: SyncRun, integration: Integration, fatal: str | None) -> None:
+def _finish(run: SyncRun) -> None:
+    integration = db.session.get(Integration, run.integration_id)
+    assert integration is not None
     statuses = [row.status for row in run.streams]
-    if fatal or (statuses and all(s in ("failed", "skipped") for s in statuses)):
+    if statuses and all(s in ("failed", "skipped") for s in statuses):
         run.status = "failed"
     elif all(s == "succeeded" for s in statuses):
         run.status = "succeeded"
     else:
         run.status = "partial"
     run.api_calls = sum(row.api_calls for row in run.streams)
-    run.finished_at = utcnow()
-    run.message = fatal or ""
-    add_event(run, f"finished: {run.status}")
+    run.message = run.message or ""
+    add_event(run.id, f"finished: {run.status}")
     integration.last_synced_at = run.finished_at
     integration.status = "failing" if run.status == "failed" else "active"
     integration.status_message = run.message

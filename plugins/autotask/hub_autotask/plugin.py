@@ -1,14 +1,36 @@
-"""Hook implementations of the Autotask connector."""
+"""Hook implementations of the Autotask connector.
+
+Each connector hook answers only for ``autotask`` and returns ``None`` for
+other connectors, so firstresult hooks fall through to their owner. The
+work is done in the modules named after it: :mod:`connection`,
+:mod:`pulling`, :mod:`fields`, :mod:`writeback`, :mod:`webhooks`, all over
+:mod:`client`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import click
 
 from hub import hookimpl
-from hub.connector import ConnectorInfo
+from hub.connector import (
+    CallGate,
+    ConnectionReport,
+    ConnectorInfo,
+    Cursor,
+    FieldInfo,
+    Page,
+    PullPlan,
+    StreamSpec,
+    WebhookEvent,
+    WebhookRegistration,
+    WriteResult,
+)
+from hub_autotask import connection, fields, pulling, webhooks, writeback
 from hub_autotask.settings import AutotaskSettings
+from hub_autotask.streams import STREAMS
 
 NAME = "autotask"
 
@@ -39,6 +61,107 @@ def hub_register_connectors(register: Callable[[ConnectorInfo], None]) -> None:
             hourly_call_limit=10_000,
         )
     )
+
+
+@hookimpl
+def hub_check_connection(
+    connector: str, settings: Mapping[str, Any], gate: CallGate
+) -> ConnectionReport | None:
+    """Look the zone up, log in, and probe each stream's read access."""
+    return connection.check_connection(settings, gate) if connector == NAME else None
+
+
+@hookimpl
+def hub_list_streams(connector: str) -> list[StreamSpec] | None:
+    """Return the Autotask streams, parents first."""
+    return list(STREAMS) if connector == NAME else None
+
+
+@hookimpl
+def hub_plan_pull(
+    connector: str,
+    settings: Mapping[str, Any],
+    stream: str,
+    since: str | None,
+    ids_only: bool,
+    gate: CallGate,
+) -> PullPlan | None:
+    """Count the stream and split it into up to three id ranges."""
+    if connector != NAME:
+        return None
+    return pulling.plan_pull(settings, stream, since, ids_only, gate)
+
+
+@hookimpl
+def hub_pull_page(
+    connector: str, settings: Mapping[str, Any], stream: str, cursor: Cursor, gate: CallGate
+) -> Page | None:
+    """Pull up to 500 records after the cursor's id."""
+    return pulling.pull_page(settings, stream, cursor, gate) if connector == NAME else None
+
+
+@hookimpl
+def hub_field_metadata(
+    connector: str, settings: Mapping[str, Any], stream: str, gate: CallGate
+) -> list[FieldInfo] | None:
+    """Return the stream's fields, picklists and user-defined fields."""
+    return fields.field_metadata(settings, stream, gate) if connector == NAME else None
+
+
+@hookimpl
+def hub_write_back(
+    connector: str,
+    settings: Mapping[str, Any],
+    stream: str,
+    remote_id: str,
+    changes: Mapping[str, Any],
+    expected: Mapping[str, Any],
+    gate: CallGate,
+) -> WriteResult | None:
+    """PATCH the changed fields of one record unless it moved since the hub read it."""
+    if connector != NAME:
+        return None
+    return writeback.write_back(settings, stream, remote_id, changes, expected, gate)
+
+
+@hookimpl
+def hub_register_webhooks(
+    connector: str,
+    settings: Mapping[str, Any],
+    callback_url: str,
+    streams: list[str],
+    gate: CallGate,
+) -> list[WebhookRegistration] | None:
+    """Create one Autotask webhook per stream, each with a fresh secret."""
+    if connector != NAME:
+        return None
+    return webhooks.register(settings, callback_url, streams, gate)
+
+
+@hookimpl
+def hub_unregister_webhooks(
+    connector: str,
+    settings: Mapping[str, Any],
+    registrations: list[WebhookRegistration],
+    gate: CallGate,
+) -> bool | None:
+    """Delete the Autotask webhooks."""
+    if connector != NAME:
+        return None
+    return webhooks.unregister(settings, registrations, gate)
+
+
+@hookimpl
+def hub_verify_webhook(
+    connector: str,
+    registrations: list[WebhookRegistration],
+    headers: Mapping[str, str],
+    body: bytes,
+) -> WebhookEvent | None:
+    """Verify X-Hook-Signature and parse the delivery."""
+    if connector != NAME:
+        return None
+    return webhooks.verify(registrations, headers, body)
 
 
 @hookimpl

@@ -31,7 +31,8 @@ class AutotaskSettings(Schema):
         validate=validate.Length(max=100),
         metadata={
             "label": "API tracking identifier",
-            "help": "The API user's tracking identifier (Integration Vendor or Custom Integration).",
+            "help": "The API user's tracking identifier "
+            "(Integration Vendor or Custom Integration).",
         },
     )
     zone_url = fields.String(

@@ -68,6 +68,17 @@ def hub_list_streams(connector: str) -> list[StreamSpec] | None:
 
 
 @hookimpl
+def hub_count(
+    connector: str, settings: Mapping[str, Any], stream: str, since: str | None, gate: CallGate
+) -> int | None:
+    """Count a stream's records (changed after ``since``) in one call."""
+    if connector != NAME:
+        return None
+    stream_spec(stream)
+    return pulling.count(settings, stream, since, gate)
+
+
+@hookimpl
 def hub_plan_pull(
     connector: str,
     settings: Mapping[str, Any],

@@ -60,6 +60,13 @@ def plan_pull(
     return PullPlan(total=len(rows), cursors=[{**base, "upto": split}, {**base, "after": split}])
 
 
+def count(settings: Mapping[str, Any], stream: str, since: str | None, gate: CallGate) -> int:
+    """Count the records of ``stream`` changed after ``since`` (one call)."""
+    with gate.call(stream):
+        require_readable(settings, stream)
+        return len(_matching(stream, since))
+
+
 def pull_page(settings: Mapping[str, Any], stream: str, cursor: Cursor, gate: CallGate) -> Page:
     """Return the page at ``cursor`` and the cursor after it (``None`` at the end)."""
     size = int(settings.get("page_size", 50))

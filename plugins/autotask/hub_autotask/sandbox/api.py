@@ -106,7 +106,7 @@ def _query(
     if route.kind == "count":
         return 200, {"queryCount": count(table, query.predicate)}
     start, previous = _paging(params)
-    rows, next_start = page(table, query.predicate, start, query.max_records)
+    rows, next_start = page(table, query.predicate, max(start, query.id_floor), query.max_records)
     if route.method == "GET":
         base = f"{ctx.zone_url}V1.0/{table.name}/query?search={_encode(query.body)}&paging="
     else:

@@ -53,6 +53,7 @@ class Query:
     include: frozenset[str] | None
     predicate: Predicate
     body: dict[str, Any]
+    id_floor: int = -(2**62)
 
 
 def parse_query(table: Table, body: Any) -> Query:
@@ -92,7 +93,34 @@ def parse_query(table: Table, body: Any) -> Query:
             f"The query contains {counter.ors} 'or' conditions; the maximum is {MAX_OR_CONDITIONS}."
         )
     # An empty filter list is valid and returns no rows.
-    return Query(max_records, include, predicate or (lambda _row: False), body)
+    return Query(max_records, include, predicate or (lambda _row: False), body, _id_floor(items))
+
+
+def _id_floor(items: list[Any]) -> int:
+    """Return the lowest id a top-level ``id gt/gte/eq`` condition allows.
+
+    Paging by ``id gt <last id>`` is Autotask's documented alternative to
+    ``nextPageUrl``; starting the scan there keeps it cheap on large tables.
+    """
+    floor = -(2**62)
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        keys = {str(k).lower(): v for k, v in item.items()}
+        if str(keys.get("field", "")).lower() != "id" or keys.get("udf"):
+            continue
+        op, value = str(keys.get("op", "")).lower(), keys.get("value")
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            continue
+        try:
+            number = int(value)
+        except ValueError:
+            continue
+        if op == "gt":
+            floor = max(floor, number + 1)
+        elif op in ("gte", "eq"):
+            floor = max(floor, number)
+    return floor
 
 
 def page(

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
-
 from hub_autotask.sandbox import Sandbox
 
 EVERYTHING = [{"op": "gte", "field": "id", "value": 0}]
@@ -21,14 +20,16 @@ EVERYTHING = [{"op": "gte", "field": "id", "value": 0}]
 def auth_headers(sb: Sandbox) -> dict[str, str]:
     """Return the three Autotask authentication headers for ``sb``."""
     creds = sb.credentials
-    return {"ApiIntegrationCode": creds["integration_code"], "UserName": creds["username"],
-            "Secret": creds["secret"]}
+    return {
+        "ApiIntegrationCode": creds["integration_code"],
+        "UserName": creds["username"],
+        "Secret": creds["secret"],
+    }
 
 
 def make_client(sb: Sandbox, **kwargs: object) -> httpx.Client:
     """Return a client on ``sb``'s zone URL with its credentials."""
-    return httpx.Client(base_url=sb.zone_url, headers=auth_headers(sb), timeout=10,
-                        **kwargs)  # type: ignore[arg-type]
+    return httpx.Client(base_url=sb.zone_url, headers=auth_headers(sb), timeout=10, **kwargs)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import httpx
-
 from hub_autotask.sandbox import Sandbox
 
 from .conftest import auth_headers

@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import httpx
-
 from hub_autotask.sandbox import Sandbox
 from hub_autotask.sandbox.cli import command, settings_line
 
@@ -21,15 +20,27 @@ def test_settings_line_format() -> None:
     with Sandbox(seed=3) as sb:
         match = LINE.match(settings_line(sb))
         assert match
-        assert match.groups() == (sb.credentials["username"], sb.credentials["secret"],
-                                  sb.credentials["integration_code"], sb.zone_lookup_url)
+        assert match.groups() == (
+            sb.credentials["username"],
+            sb.credentials["secret"],
+            sb.credentials["integration_code"],
+            sb.zone_lookup_url,
+        )
 
 
 def test_command_is_named_autotask() -> None:
     assert command.name == "autotask"
-    assert {p.name for p in command.params} >= {"host", "port", "scale", "seed", "latency_ms",
-                                                "fault_rate", "thread_limit", "hourly_limit",
-                                                "settings_file"}
+    assert {p.name for p in command.params} >= {
+        "host",
+        "port",
+        "scale",
+        "seed",
+        "latency_ms",
+        "fault_rate",
+        "thread_limit",
+        "hourly_limit",
+        "settings_file",
+    }
 
 
 def test_command_serves_until_interrupted(tmp_path: Path) -> None:
@@ -37,7 +48,10 @@ def test_command_serves_until_interrupted(tmp_path: Path) -> None:
     code = "from hub_autotask.sandbox.cli import command; command()"
     process = subprocess.Popen(
         [sys.executable, "-c", code, "--seed", "5", "--settings-file", str(settings)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert process.stdout is not None
         first = process.stdout.readline().strip()
@@ -45,7 +59,10 @@ def test_command_serves_until_interrupted(tmp_path: Path) -> None:
         assert match, first
         username, secret, integration_code, lookup = match.groups()
         assert json.loads(settings.read_text()) == {
-            "username": username, "secret": secret, "integration_code": integration_code}
+            "username": username,
+            "secret": secret,
+            "integration_code": integration_code,
+        }
         zone = httpx.get(f"{lookup}v1.0/zoneInformation", params={"user": username})
         assert zone.status_code == 200
         assert Sandbox(seed=5).credentials["secret"] == secret

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import httpx
-
 from hub_autotask.sandbox import Sandbox
 
 
@@ -25,9 +24,10 @@ def test_update_create_touch_and_delete(fresh: Sandbox) -> None:
     after = httpx.patch(f"{base}records/Companies/174", json={"city": "Köln"}).json()
     assert after["city"] == "Köln"
     assert after["lastTrackedModifiedDateTime"] > before["lastTrackedModifiedDateTime"]
-    created = httpx.post(f"{base}records/ConfigurationItemTypes",
-                         json={"name": "Drone", "isActive": True}).json()["id"]
-    assert fresh.record("ConfigurationItemTypes", created)["name"] == "Drone"  # type: ignore[index]
+    created = httpx.post(
+        f"{base}records/ConfigurationItemTypes", json={"name": "Drone", "isActive": True}
+    ).json()["id"]
+    assert fresh.record("ConfigurationItemTypes", created)["name"] == "Drone"
     touched = httpx.post(f"{base}touch/ConfigurationItems", json={"fraction": 0.1}).json()
     assert len(touched["touched"]) == 150
     deleted = httpx.post(f"{base}delete/Tickets", json={"count": 3}).json()["deleted"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import pairwise
 
 from hub_autotask.sandbox import Sandbox
 from hub_autotask.sandbox.seed_context import Scale, SeedContext
@@ -21,18 +22,34 @@ def udf(record: dict, name: str) -> str | None:
 def test_small_scale_sizes(sandbox: Sandbox) -> None:
     counts = sandbox.store.counts()
     assert 55 <= counts["Companies"] <= 70 and counts["ConfigurationItems"] == 1500
-    for entity in ("Contacts", "Contracts", "ContractServices", "Services",
-                   "ContractServiceUnits", "Opportunities", "Tickets", "DeletedTicketLogs",
-                   "Projects", "Resources", "Products", "ConfigurationItemTypes",
-                   "ConfigurationItemCategories"):
+    for entity in (
+        "Contacts",
+        "Contracts",
+        "ContractServices",
+        "Services",
+        "ContractServiceUnits",
+        "Opportunities",
+        "Tickets",
+        "DeletedTicketLogs",
+        "Projects",
+        "Resources",
+        "Products",
+        "ConfigurationItemTypes",
+        "ConfigurationItemCategories",
+    ):
         assert counts[entity] > 0, entity
 
 
 def many_companies(count: int = 1000) -> list[dict]:
     """Generate only companies, at a size where proportions are stable."""
-    ctx = SeedContext(store=Store(), seed=1, api_username="api@example.com",
-                      scale=Scale(companies=count, cis=0, tickets=0, contacts_per_company=0,
-                                  resources=5, products=0))
+    ctx = SeedContext(
+        store=Store(),
+        seed=1,
+        api_username="api@example.com",
+        scale=Scale(
+            companies=count, cis=0, tickets=0, contacts_per_company=0, resources=5, products=0
+        ),
+    )
     seed_resources(ctx)
     seed_companies(ctx)
     table = ctx.store.table("Companies")
@@ -84,10 +101,16 @@ def test_udfs_on_records(sandbox: Sandbox) -> None:
 
 
 def test_change_fields_are_in_the_past_and_spread(sandbox: Sandbox) -> None:
-    fields = {"Companies": "lastTrackedModifiedDateTime", "Contacts": "lastModifiedDate",
-              "ConfigurationItems": "lastModifiedTime", "Contracts": "lastModifiedDateTime",
-              "Services": "lastModifiedDate", "Opportunities": "lastActivity",
-              "Tickets": "lastTrackedModificationDateTime", "Projects": "lastActivityDateTime"}
+    fields = {
+        "Companies": "lastTrackedModifiedDateTime",
+        "Contacts": "lastModifiedDate",
+        "ConfigurationItems": "lastModifiedTime",
+        "Contracts": "lastModifiedDateTime",
+        "Services": "lastModifiedDate",
+        "Opportunities": "lastActivity",
+        "Tickets": "lastTrackedModificationDateTime",
+        "Projects": "lastActivityDateTime",
+    }
     from hub_autotask.sandbox.dates import format_instant, utc_now
 
     now = format_instant(utc_now())
@@ -95,8 +118,10 @@ def test_change_fields_are_in_the_past_and_spread(sandbox: Sandbox) -> None:
         values = [r[field] for r in sandbox.records(entity)]
         assert all(v and v.rstrip("Z") < now for v in values), entity
         assert len({v[:7] for v in values}) > 1, entity
-    fractions = {len(v.split(".")[1].rstrip("Z")) if "." in v else 0
-                 for v in (r["lastModifiedTime"] for r in sandbox.records("ConfigurationItems"))}
+    fractions = {
+        len(v.split(".")[1].rstrip("Z")) if "." in v else 0
+        for v in (r["lastModifiedTime"] for r in sandbox.records("ConfigurationItems"))
+    }
     assert 0 in fractions and 7 in fractions
     assert any(not r["createDate"].endswith("Z") for r in sandbox.records("Tickets"))
 
@@ -111,6 +136,6 @@ def test_ids_start_near_zero_and_have_gaps(sandbox: Sandbox) -> None:
     company_ids = [c["id"] for c in sandbox.records("Companies")]
     assert company_ids[0] == 0
     ticket_ids = [t["id"] for t in sandbox.records("Tickets")]
-    assert max(b - a for a, b in zip(ticket_ids, ticket_ids[1:], strict=False)) > 1000
+    assert max(b - a for a, b in pairwise(ticket_ids)) > 1000
     logged = {log["ticketID"] for log in sandbox.records("DeletedTicketLogs")}
     assert logged and not logged & set(ticket_ids)

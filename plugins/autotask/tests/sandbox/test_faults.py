@@ -7,11 +7,11 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-
 from hub_autotask.sandbox import Sandbox
 
-PERMISSION = ("The logged in Resource does not have the adequate permissions to query this "
-              "entity type.")
+PERMISSION = (
+    "The logged in Resource does not have the adequate permissions to query this entity type."
+)
 
 
 @pytest.fixture()
@@ -45,8 +45,9 @@ def test_slow_answer(fresh: Sandbox, client: httpx.Client) -> None:
     assert time.perf_counter() - started >= 0.3
 
 
-def test_fault_rate_is_seeded_and_roughly_right(client_for: Callable[[Sandbox], httpx.Client]
-                                                ) -> None:
+def test_fault_rate_is_seeded_and_roughly_right(
+    client_for: Callable[[Sandbox], httpx.Client],
+) -> None:
     outcomes = []
     for _ in range(2):
         with Sandbox(seed=12, fault_rate=0.3, fault_kinds=["429", "500"]) as sb:
@@ -56,8 +57,9 @@ def test_fault_rate_is_seeded_and_roughly_right(client_for: Callable[[Sandbox], 
     assert 5 < sum(code != 200 for code in outcomes[0]) < 35
 
 
-def test_denied_entity_answers_500_with_permission_wording(fresh: Sandbox,
-                                                           client: httpx.Client) -> None:
+def test_denied_entity_answers_500_with_permission_wording(
+    fresh: Sandbox, client: httpx.Client
+) -> None:
     fresh.deny("Contracts")
     body = {"filter": [{"op": "gte", "field": "id", "value": 0}]}
     answer = client.post("V1.0/Contracts/query", json=body)

@@ -27,7 +27,6 @@ from typing import Any
 import httpx
 import jsonschema
 import pytest
-
 from hub_autotask.sandbox import Sandbox, swagger
 from hub_autotask.sandbox.routes import route_table
 
@@ -54,13 +53,15 @@ def _relax(schema: Any) -> Any:
 
 @cache
 def validator_for(definition: str) -> jsonschema.Draft4Validator:
-    definitions = {name: _relax(copy.deepcopy(body))
-                   for name, body in swagger.definitions().items()}
+    definitions = {
+        name: _relax(copy.deepcopy(body)) for name, body in swagger.definitions().items()
+    }
     for name in ANY:
         definitions[name] = {}
     checker = jsonschema.FormatChecker(formats=())
-    checker.checks("date-time")(lambda value: not isinstance(value, str)
-                                or bool(DATETIME.match(value)))
+    checker.checks("date-time")(
+        lambda value: not isinstance(value, str) or bool(DATETIME.match(value))
+    )
     schema = {"$ref": f"#/definitions/{definition}", "definitions": definitions}
     return jsonschema.Draft4Validator(schema, format_checker=checker)
 
@@ -82,21 +83,26 @@ def test_every_route_exists_in_swagger() -> None:
         assert route.method.lower() in paths[route.template], (route.method, route.template)
 
 
-ENTITY_ROUTES = sorted({(r.template, r.entity) for r in route_table()
-                        if r.kind == "query" and r.method == "POST"})
+ENTITY_ROUTES = sorted(
+    {(r.template, r.entity) for r in route_table() if r.kind == "query" and r.method == "POST"}
+)
 
 
 @pytest.mark.parametrize(("template", "entity"), ENTITY_ROUTES)
-def test_query_answers_validate(sandbox: Sandbox, api: httpx.Client, template: str,
-                                entity: str) -> None:
+def test_query_answers_validate(
+    sandbox: Sandbox, api: httpx.Client, template: str, entity: str
+) -> None:
     answer = api.post(template.removeprefix("/"), json={"MaxRecords": 500, "filter": EVERYTHING})
     assert answer.status_code == 200
     assert_valid(template, "post", answer.json())
     count = api.post(template.removeprefix("/") + "/count", json={"filter": EVERYTHING})
     assert_valid(template + "/count", "post", count.json())
     base = template.removesuffix("/query")
-    for suffix in ("/entityInformation", "/entityInformation/fields",
-                   "/entityInformation/userDefinedFields"):
+    for suffix in (
+        "/entityInformation",
+        "/entityInformation/fields",
+        "/entityInformation/userDefinedFields",
+    ):
         assert_valid(base + suffix, "get", api.get(base.removeprefix("/") + suffix).json())
     items = answer.json()["items"]
     if items:
@@ -112,15 +118,19 @@ def test_child_list_and_write_answers_validate(sandbox: Sandbox, api: httpx.Clie
         assert_valid(f"/V1.0/Contracts/{{parentId}}/{segment}", "get", answer)
     answer = api.get("V1.0/Companies/0/Contacts").json()
     assert_valid("/V1.0/Companies/{parentId}/Contacts", "get", answer)
-    created = api.post("V1.0/ConfigurationItemCategories",
-                       json={"name": "Fidelity", "nickname": "FID", "isActive": True})
+    created = api.post(
+        "V1.0/ConfigurationItemCategories",
+        json={"name": "Fidelity", "nickname": "FID", "isActive": True},
+    )
     assert_valid("/V1.0/ConfigurationItemCategories", "post", created.json())
 
 
 def test_threshold_and_zone_answers_validate(sandbox: Sandbox, api: httpx.Client) -> None:
     assert_valid("/V1.0/ThresholdInformation", "get", api.get("V1.0/ThresholdInformation").json())
-    zone = httpx.get(f"{sandbox.zone_lookup_url}v1.0/zoneInformation",
-                     params={"user": sandbox.credentials["username"]}).json()
+    zone = httpx.get(
+        f"{sandbox.zone_lookup_url}v1.0/zoneInformation",
+        params={"user": sandbox.credentials["username"]},
+    ).json()
     assert_valid("/V1.0/ZoneInformation", "get", zone)
 
 

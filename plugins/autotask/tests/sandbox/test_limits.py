@@ -7,7 +7,6 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-
 from hub_autotask.sandbox import Sandbox
 
 from .conftest import make_client
@@ -18,8 +17,11 @@ def test_threshold_information_counts_itself(
 ) -> None:
     client = client_for(fresh)
     first = client.get("V1.0/ThresholdInformation").json()
-    assert first == {"externalRequestThreshold": 10000, "requestThresholdTimeframe": 60,
-                     "currentTimeframeRequestCount": 1}
+    assert first == {
+        "externalRequestThreshold": 10000,
+        "requestThresholdTimeframe": 60,
+        "currentTimeframeRequestCount": 1,
+    }
     client.get("V1.0/Companies/0")
     assert client.get("V1.0/ThresholdInformation").json()["currentTimeframeRequestCount"] == 3
 
@@ -45,6 +47,7 @@ def test_usage_past_the_limit_is_refused_and_past_half_is_slowed() -> None:
 
 def test_fourth_concurrent_request_on_an_endpoint_gets_itgenatr005() -> None:
     with Sandbox(seed=10, latency_ms=400) as sb:
+
         def call(path: str) -> httpx.Response:
             with make_client(sb) as client:
                 return client.get(path)
@@ -66,8 +69,9 @@ def test_zone_lookup_is_not_thread_limited() -> None:
         user = sb.credentials["username"]
 
         def lookup(_: int) -> int:
-            return httpx.get(f"{sb.zone_lookup_url}v1.0/zoneInformation",
-                             params={"user": user}).status_code
+            return httpx.get(
+                f"{sb.zone_lookup_url}v1.0/zoneInformation", params={"user": user}
+            ).status_code
 
         with ThreadPoolExecutor(6) as pool:
             assert set(pool.map(lookup, range(12))) == {200}

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
-
 from hub_autotask.sandbox import Sandbox
 
 from .conftest import EVERYTHING, query_all
 
 
-def test_post_query_pages_through_everything_in_id_order(sandbox: Sandbox,
-                                                          api: httpx.Client) -> None:
+def test_post_query_pages_through_everything_in_id_order(
+    sandbox: Sandbox, api: httpx.Client
+) -> None:
     items = query_all(api, "ConfigurationItems", {"MaxRecords": 500, "filter": EVERYTHING})
     ids = [item["id"] for item in items]
     assert ids == sorted(ids)
     assert items == sandbox.records("ConfigurationItems")
     # the CI ids have a large gap between blocks; paging crosses it
-    assert max(b - a for a, b in zip(ids, ids[1:], strict=False)) > 1_000_000
+    assert max(b - a for a, b in pairwise(ids)) > 1_000_000
 
 
 def test_next_page_url_shape(sandbox: Sandbox, api: httpx.Client) -> None:
@@ -73,8 +74,7 @@ def test_get_one_record_or_null(sandbox: Sandbox, api: httpx.Client) -> None:
 def test_child_lists(sandbox: Sandbox, api: httpx.Client) -> None:
     contract = next(c for c in sandbox.records("Contracts") if c["contractType"] == 7)
     services = api.get(f"V1.0/Contracts/{contract['id']}/Services").json()
-    expected = [s for s in sandbox.records("ContractServices")
-                if s["contractID"] == contract["id"]]
+    expected = [s for s in sandbox.records("ContractServices") if s["contractID"] == contract["id"]]
     assert services["items"] == expected and expected
     assert services["pageDetails"]["count"] == len(expected)
     company = next(c for c in sandbox.records("Companies") if c["id"] == 0)
@@ -88,11 +88,30 @@ def test_child_lists_page_at_500(fresh: Sandbox, client_for: object) -> None:
     contract = next(c for c in fresh.records("Contracts") if c["contractType"] == 7)
     service = fresh.records("Services")[0]["id"]
     for _ in range(520):
-        fresh.create("ContractServices", {"contractID": contract["id"], "serviceID": service,
-                                          "unitPrice": 1.0})
+        fresh.create(
+            "ContractServices",
+            {"contractID": contract["id"], "serviceID": service, "unitPrice": 1.0},
+        )
     client = client_for(fresh)  # type: ignore[operator]
     first = client.get(f"V1.0/Contracts/{contract['id']}/Services").json()
     assert first["pageDetails"]["count"] == 500
     rest = client.get(first["pageDetails"]["nextPageUrl"]).json()
     expected = [s for s in fresh.records("ContractServices") if s["contractID"] == contract["id"]]
     assert first["items"] + rest["items"] == expected
+
+
+def test_id_gt_paging_alternative(sandbox: Sandbox, api: httpx.Client) -> None:
+    seen: list[int] = []
+    last = -1
+    while True:
+        body = {
+            "MaxRecords": 400,
+            "IncludeFields": ["id"],
+            "filter": [{"op": "gt", "field": "id", "value": last}],
+        }
+        items = api.post("V1.0/ConfigurationItems/query", json=body).json()["items"]
+        if not items:
+            break
+        seen += [item["id"] for item in items]
+        last = seen[-1]
+    assert seen == [r["id"] for r in sandbox.records("ConfigurationItems")]

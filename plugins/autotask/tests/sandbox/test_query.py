@@ -7,7 +7,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 from hub_autotask.sandbox import Sandbox
 
 from .conftest import EVERYTHING, query_all
@@ -39,8 +38,9 @@ def error_of(answer: httpx.Response) -> str:
         ("notIn", [1, 7], lambda v: v is not None and v not in (1, 7)),
     ],
 )
-def test_comparison_operators(sandbox: Sandbox, api: httpx.Client, op: str, value: Any,
-                              test: Any) -> None:
+def test_comparison_operators(
+    sandbox: Sandbox, api: httpx.Client, op: str, value: Any, test: Any
+) -> None:
     got = ids(api, "Companies", [{"op": op, "field": "companyType", "value": value}])
     assert got == local(sandbox, "Companies", lambda r: test(r["companyType"]))
     assert got
@@ -67,50 +67,82 @@ def test_exist_and_not_exist(sandbox: Sandbox, api: httpx.Client) -> None:
 
 
 def test_nested_groups_and_top_level_and(sandbox: Sandbox, api: httpx.Client) -> None:
-    filters = [
+    filters: list[dict[str, Any]] = [
         {"op": "eq", "field": "isActive", "value": True},
-        {"op": "or", "items": [
-            {"op": "eq", "field": "companyType", "value": 3},
-            {"op": "and", "items": [
-                {"op": "eq", "field": "companyType", "value": 1},
-                {"op": "beginsWith", "field": "companyName", "value": "s"},
-            ]},
-        ]},
+        {
+            "op": "or",
+            "items": [
+                {"op": "eq", "field": "companyType", "value": 3},
+                {
+                    "op": "and",
+                    "items": [
+                        {"op": "eq", "field": "companyType", "value": 1},
+                        {"op": "beginsWith", "field": "companyName", "value": "s"},
+                    ],
+                },
+            ],
+        },
     ]
-    expected = local(sandbox, "Companies", lambda r: r["isActive"] and (
-        r["companyType"] == 3 or (r["companyType"] == 1
-                                  and r["companyName"].lower().startswith("s"))))
+    expected = local(
+        sandbox,
+        "Companies",
+        lambda r: (
+            r["isActive"]
+            and (
+                r["companyType"] == 3
+                or (r["companyType"] == 1 and r["companyName"].lower().startswith("s"))
+            )
+        ),
+    )
     assert ids(api, "Companies", filters) == expected
 
 
 def test_datetimes_compare_as_instants_in_any_format(sandbox: Sandbox, api: httpx.Client) -> None:
-    for value in ("2025-01-01T00:00:00Z", "2025-01-01T00:00:00", "2025-01-01T00:00:00.0000000Z",
-                  "2025-01-01T01:00:00+01:00", "2025-01-01"):
-        got = ids(api, "ConfigurationItems",
-                  [{"op": "gt", "field": "lastModifiedTime", "value": value}])
-        expected = local(sandbox, "ConfigurationItems",
-                         lambda r: r["lastModifiedTime"].rstrip("Z") > "2025-01-01T00:00:00")
+    for value in (
+        "2025-01-01T00:00:00Z",
+        "2025-01-01T00:00:00",
+        "2025-01-01T00:00:00.0000000Z",
+        "2025-01-01T01:00:00+01:00",
+        "2025-01-01",
+    ):
+        got = ids(
+            api, "ConfigurationItems", [{"op": "gt", "field": "lastModifiedTime", "value": value}]
+        )
+        expected = local(
+            sandbox,
+            "ConfigurationItems",
+            lambda r: r["lastModifiedTime"].rstrip("Z") > "2025-01-01T00:00:00",
+        )
         assert got == expected, value
 
 
 def test_udf_condition(sandbox: Sandbox, api: httpx.Client) -> None:
     got = ids(api, "Companies", [{"op": "eq", "field": "Tier", "udf": True, "value": "gold"}])
-    expected = local(sandbox, "Companies", lambda r: any(
-        u["name"] == "Tier" and u["value"] == "Gold" for u in r["userDefinedFields"]))
+    expected = local(
+        sandbox,
+        "Companies",
+        lambda r: any(u["name"] == "Tier" and u["value"] == "Gold" for u in r["userDefinedFields"]),
+    )
     assert got == expected and got
 
 
 def test_more_than_one_udf_condition_is_500(api: httpx.Client) -> None:
-    body = {"filter": [{"op": "exist", "field": "Tier", "udf": True},
-                       {"op": "exist", "field": "NAV ID", "udf": True}]}
+    body = {
+        "filter": [
+            {"op": "exist", "field": "Tier", "udf": True},
+            {"op": "exist", "field": "NAV ID", "udf": True},
+        ]
+    }
     assert "user-defined" in error_of(api.post("V1.0/Companies/query", json=body))
 
 
 @pytest.mark.parametrize("max_records", [0, 501, -1])
 def test_max_records_outside_1_to_500_is_500(api: httpx.Client, max_records: int) -> None:
     body = {"MaxRecords": max_records, "filter": EVERYTHING}
-    assert error_of(api.post("V1.0/Companies/query", json=body)) == \
-        "maxCountOfRecordsToReturn must be between 1 and 500"
+    assert (
+        error_of(api.post("V1.0/Companies/query", json=body))
+        == "maxCountOfRecordsToReturn must be between 1 and 500"
+    )
 
 
 def test_max_records_defaults_to_500(api: httpx.Client) -> None:
@@ -154,8 +186,9 @@ def test_unknown_operator_is_silently_ignored(sandbox: Sandbox, api: httpx.Clien
 
 def test_more_than_500_or_conditions_is_500(api: httpx.Client) -> None:
     many = [{"op": "eq", "field": "id", "value": i} for i in range(501)]
-    assert error_of(api.post("V1.0/Companies/query",
-                             json={"filter": [{"op": "or", "items": many}]}))
+    assert error_of(
+        api.post("V1.0/Companies/query", json={"filter": [{"op": "or", "items": many}]})
+    )
     big_in = {"filter": [{"op": "in", "field": "id", "value": list(range(501))}]}
     assert error_of(api.post("V1.0/Companies/query", json=big_in))
     ok = {"filter": [{"op": "or", "items": many[:500]}]}
@@ -165,8 +198,9 @@ def test_more_than_500_or_conditions_is_500(api: httpx.Client) -> None:
 def test_get_query_with_search_parameter(sandbox: Sandbox, api: httpx.Client) -> None:
     search = json.dumps({"filter": [{"op": "eq", "field": "companyType", "value": 7}]})
     data = api.get("V1.0/Companies/query", params={"search": search}).json()
-    assert {i["id"] for i in data["items"]} == local(sandbox, "Companies",
-                                                     lambda r: r["companyType"] == 7)
+    assert {i["id"] for i in data["items"]} == local(
+        sandbox, "Companies", lambda r: r["companyType"] == 7
+    )
 
 
 def test_count(sandbox: Sandbox, api: httpx.Client) -> None:

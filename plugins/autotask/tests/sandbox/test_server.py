@@ -7,7 +7,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-
 from hub_autotask.sandbox import Sandbox
 
 from .conftest import auth_headers
@@ -35,8 +34,14 @@ def test_two_sandboxes_run_side_by_side() -> None:
 
 def test_latency_sleeps_do_not_block_other_requests() -> None:
     with Sandbox(seed=6, latency_ms=300, thread_limit=10) as sb:
-        entities = ["Companies", "Contacts", "ConfigurationItems", "Tickets", "Contracts",
-                    "Projects"]
+        entities = [
+            "Companies",
+            "Contacts",
+            "ConfigurationItems",
+            "Tickets",
+            "Contracts",
+            "Projects",
+        ]
 
         def fetch(entity: str) -> int:
             with httpx.Client(base_url=sb.zone_url, headers=auth_headers(sb)) as client:

@@ -14,7 +14,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 from hub_autotask.sandbox import Sandbox
 
 SECRET = "s3cr3t-κλειδί"
@@ -29,7 +28,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.calls.append((dict(self.headers), raw))
                 self.send_response(receiver.status)
@@ -69,23 +68,38 @@ def field_ids(client: httpx.Client, entity: str) -> dict[str, int]:
     return {v["label"]: int(v["value"]) for v in picklist}
 
 
-def make_webhook(client: httpx.Client, receiver: Receiver, subscribe: list[str] | None,
-                 entity: str = "Company", **extra: Any) -> int:
-    body = {"name": "hub", "webhookUrl": receiver.url, "secretKey": SECRET, "isActive": True,
-            "isSubscribedToCreateEvents": True, "isSubscribedToUpdateEvents": True,
-            "isSubscribedToDeleteEvents": True, "sendThresholdExceededNotification": False,
-            **extra}
+def make_webhook(
+    client: httpx.Client,
+    receiver: Receiver,
+    subscribe: list[str] | None,
+    entity: str = "Company",
+    **extra: Any,
+) -> int:
+    body = {
+        "name": "hub",
+        "webhookUrl": receiver.url,
+        "secretKey": SECRET,
+        "isActive": True,
+        "isSubscribedToCreateEvents": True,
+        "isSubscribedToUpdateEvents": True,
+        "isSubscribedToDeleteEvents": True,
+        "sendThresholdExceededNotification": False,
+        **extra,
+    }
     hook = client.post(f"V1.0/{entity}Webhooks", json=body).json()["itemId"]
     ids = field_ids(client, entity)
     for name in subscribe or []:
-        answer = client.post(f"V1.0/{entity}Webhooks/{hook}/Fields",
-                             json={"fieldID": ids[name], "isSubscribedField": True})
+        answer = client.post(
+            f"V1.0/{entity}Webhooks/{hook}/Fields",
+            json={"fieldID": ids[name], "isSubscribedField": True},
+        )
         assert answer.status_code == 200, answer.text
     return hook
 
 
-def test_webhook_entities_round_trip(fresh: Sandbox, client: httpx.Client,
-                                     receiver: Receiver) -> None:
+def test_webhook_entities_round_trip(
+    fresh: Sandbox, client: httpx.Client, receiver: Receiver
+) -> None:
     hook = make_webhook(client, receiver, ["companyName"])
     item = client.get(f"V1.0/CompanyWebhooks/{hook}").json()["item"]
     assert item["isReady"] is True and item["webhookGUID"] and item["ownerResourceID"]
@@ -98,8 +112,9 @@ def test_webhook_entities_round_trip(fresh: Sandbox, client: httpx.Client,
     assert fresh.records("CompanyWebhookFields") == []
 
 
-def test_update_sends_signed_callout(fresh: Sandbox, client: httpx.Client,
-                                     receiver: Receiver) -> None:
+def test_update_sends_signed_callout(
+    fresh: Sandbox, client: httpx.Client, receiver: Receiver
+) -> None:
     hook = make_webhook(client, receiver, ["companyName"])
     guid = client.get(f"V1.0/CompanyWebhooks/{hook}").json()["item"]["webhookGUID"]
     client.patch("V1.0/Companies", json={"id": 174, "companyName": "Renamed & Co. ✓"})
@@ -114,8 +129,9 @@ def test_update_sends_signed_callout(fresh: Sandbox, client: httpx.Client,
     assert payload["EventTime"].endswith("Z")
 
 
-def test_update_of_an_unsubscribed_field_does_not_fire(fresh: Sandbox, client: httpx.Client,
-                                                       receiver: Receiver) -> None:
+def test_update_of_an_unsubscribed_field_does_not_fire(
+    fresh: Sandbox, client: httpx.Client, receiver: Receiver
+) -> None:
     make_webhook(client, receiver, ["companyName"])
     fresh.update("Companies", 174, {"phone": "+1 555 0000"})
     fresh.update("Companies", 174, {"companyName": "Now it fires"})
@@ -124,8 +140,9 @@ def test_update_of_an_unsubscribed_field_does_not_fire(fresh: Sandbox, client: h
     assert len(receiver.calls) == 1
 
 
-def test_no_subscribed_field_or_inactive_means_no_callout(fresh: Sandbox, client: httpx.Client,
-                                                          receiver: Receiver) -> None:
+def test_no_subscribed_field_or_inactive_means_no_callout(
+    fresh: Sandbox, client: httpx.Client, receiver: Receiver
+) -> None:
     make_webhook(client, receiver, [])
     make_webhook(client, receiver, ["companyName"], isActive=False)
     fresh.update("Companies", 174, {"companyName": "Silent"})
@@ -133,20 +150,23 @@ def test_no_subscribed_field_or_inactive_means_no_callout(fresh: Sandbox, client
     assert receiver.calls == []
 
 
-def test_create_and_delete_events(fresh: Sandbox, client: httpx.Client,
-                                  receiver: Receiver) -> None:
+def test_create_and_delete_events(fresh: Sandbox, client: httpx.Client, receiver: Receiver) -> None:
     make_webhook(client, receiver, ["lastName"], entity="Contact")
-    created = client.post("V1.0/Companies/174/Contacts",
-                          json={"firstName": "Ana", "lastName": "Núñez", "isActive": 1})
+    created = client.post(
+        "V1.0/Companies/174/Contacts", json={"firstName": "Ana", "lastName": "Núñez", "isActive": 1}
+    )
     contact = created.json()["itemId"]
     client.delete(f"V1.0/Companies/174/Contacts/{contact}")
     payloads = receiver.wait(2)
     assert [(p["Action"], p["Id"], p["EntityType"]) for p in payloads] == [
-        ("Create", contact, "Contact"), ("Delete", contact, "Contact")]
+        ("Create", contact, "Contact"),
+        ("Delete", contact, "Contact"),
+    ]
 
 
-def test_failed_deliveries_are_retried_five_times(fresh: Sandbox, client: httpx.Client,
-                                                  receiver: Receiver) -> None:
+def test_failed_deliveries_are_retried_five_times(
+    fresh: Sandbox, client: httpx.Client, receiver: Receiver
+) -> None:
     receiver.status = 503
     make_webhook(client, receiver, ["location"], entity="ConfigurationItem")
     ci = fresh.records("ConfigurationItems")[0]["id"]

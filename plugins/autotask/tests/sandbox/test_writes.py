@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-
 from hub_autotask.sandbox import Sandbox
 
 
@@ -21,8 +20,10 @@ def ci(fresh: Sandbox) -> dict:
 
 def test_patch_with_id_in_body_bumps_change_field(fresh: Sandbox, client: httpx.Client) -> None:
     before = ci(fresh)
-    answer = client.patch("V1.0/ConfigurationItems",
-                          json={"id": before["id"], "warrantyExpirationDate": "2027-03-31T00:00:00"})
+    answer = client.patch(
+        "V1.0/ConfigurationItems",
+        json={"id": before["id"], "warrantyExpirationDate": "2027-03-31T00:00:00"},
+    )
     assert answer.status_code == 200 and answer.json() == {"itemId": before["id"]}
     after = fresh.record("ConfigurationItems", before["id"])
     assert after is not None
@@ -39,8 +40,7 @@ def test_patch_on_an_id_path_is_405(fresh: Sandbox, client: httpx.Client) -> Non
 
 def test_put_nulls_writable_fields_left_out(fresh: Sandbox, client: httpx.Client) -> None:
     company = next(c for c in fresh.records("Companies") if c["city"] and c["id"])
-    body = {k: company[k] for k in ("id", "companyName", "companyType", "phone",
-                                    "ownerResourceID")}
+    body = {k: company[k] for k in ("id", "companyName", "companyType", "phone", "ownerResourceID")}
     assert client.put("V1.0/Companies", json=body).status_code == 200
     after = fresh.record("Companies", company["id"])
     assert after is not None
@@ -52,9 +52,15 @@ def test_put_nulls_writable_fields_left_out(fresh: Sandbox, client: httpx.Client
 
 def test_create_returns_item_id(fresh: Sandbox, client: httpx.Client) -> None:
     owner = fresh.records("Resources")[0]["id"]
-    answer = client.post("V1.0/Companies", json={"companyName": "Neue Firma GmbH",
-                                                 "companyType": 3, "phone": "+49 1",
-                                                 "ownerResourceID": owner})
+    answer = client.post(
+        "V1.0/Companies",
+        json={
+            "companyName": "Neue Firma GmbH",
+            "companyType": 3,
+            "phone": "+49 1",
+            "ownerResourceID": owner,
+        },
+    )
     assert answer.status_code == 200
     new_id = answer.json()["itemId"]
     record = fresh.record("Companies", new_id)
@@ -65,17 +71,21 @@ def test_create_returns_item_id(fresh: Sandbox, client: httpx.Client) -> None:
 def test_child_writes_go_through_the_parent(fresh: Sandbox, client: httpx.Client) -> None:
     assert client.post("V1.0/Contacts", json={"firstName": "A"}).status_code == 405
     company = fresh.records("Companies")[3]["id"]
-    answer = client.post(f"V1.0/Companies/{company}/Contacts",
-                         json={"firstName": "Zoë", "lastName": "D'Angelo", "isActive": 1})
+    answer = client.post(
+        f"V1.0/Companies/{company}/Contacts",
+        json={"firstName": "Zoë", "lastName": "D'Angelo", "isActive": 1},
+    )
     contact = answer.json()["itemId"]
-    assert fresh.record("Contacts", contact)["companyID"] == company  # type: ignore[index]
-    patched = client.patch(f"V1.0/Companies/{company}/Contacts",
-                           json={"id": contact, "title": "CFO"})
+    assert fresh.record("Contacts", contact)["companyID"] == company
+    patched = client.patch(
+        f"V1.0/Companies/{company}/Contacts", json={"id": contact, "title": "CFO"}
+    )
     assert patched.status_code == 200
     contract = next(c for c in fresh.records("Contracts") if c["contractType"] == 7)
     service = fresh.records("Services")[0]["id"]
-    created = client.post(f"V1.0/Contracts/{contract['id']}/Services",
-                          json={"serviceID": service, "unitPrice": 12.5})
+    created = client.post(
+        f"V1.0/Contracts/{contract['id']}/Services", json={"serviceID": service, "unitPrice": 12.5}
+    )
     assert created.status_code == 200
     assert client.post("V1.0/ContractServices", json={}).status_code == 405
 
@@ -84,16 +94,26 @@ def test_child_writes_go_through_the_parent(fresh: Sandbox, client: httpx.Client
     ("path", "body", "needle"),
     [
         ("V1.0/ConfigurationItems", {"productID": 29682600, "isActive": True}, "companyID"),
-        ("V1.0/Companies", {"companyName": "X", "companyType": 5, "phone": "1",
-                            "ownerResourceID": 29682885}, "picklist"),
-        ("V1.0/ConfigurationItems", {"companyID": 999999, "productID": 29682600,
-                                     "isActive": True}, "does not exist"),
-        ("V1.0/Companies", {"companyName": "X" * 101, "companyType": 1, "phone": "1",
-                            "ownerResourceID": 29682885}, "length"),
+        (
+            "V1.0/Companies",
+            {"companyName": "X", "companyType": 5, "phone": "1", "ownerResourceID": 29682885},
+            "picklist",
+        ),
+        (
+            "V1.0/ConfigurationItems",
+            {"companyID": 999999, "productID": 29682600, "isActive": True},
+            "does not exist",
+        ),
+        (
+            "V1.0/Companies",
+            {"companyName": "X" * 101, "companyType": 1, "phone": "1", "ownerResourceID": 29682885},
+            "length",
+        ),
     ],
 )
-def test_business_rule_failures_are_500(client: httpx.Client, path: str, body: dict,
-                                        needle: str) -> None:
+def test_business_rule_failures_are_500(
+    client: httpx.Client, path: str, body: dict, needle: str
+) -> None:
     answer = client.post(path, json=body)
     assert answer.status_code == 500
     assert needle in " ".join(answer.json()["errors"])
@@ -115,8 +135,10 @@ def test_udf_writes_and_unknown_udf(fresh: Sandbox, client: httpx.Client) -> Non
     target = ci(fresh)["id"]
     body = {"id": target, "userDefinedFields": [{"name": "RAM", "value": "32"}]}
     assert client.patch("V1.0/ConfigurationItems", json=body).status_code == 200
-    udfs = {u["name"]: u["value"] for u in fresh.record(  # type: ignore[index]
-        "ConfigurationItems", target)["userDefinedFields"]}
+    udfs = {
+        u["name"]: u["value"]
+        for u in fresh.record("ConfigurationItems", target)["userDefinedFields"]
+    }
     assert udfs["RAM"] == "32.0000"
     body = {"id": target, "userDefinedFields": [{"name": "Nope", "value": "1"}]}
     assert client.patch("V1.0/ConfigurationItems", json=body).status_code == 500
@@ -125,7 +147,9 @@ def test_udf_writes_and_unknown_udf(fresh: Sandbox, client: httpx.Client) -> Non
 def test_ticket_assignment_rule(fresh: Sandbox, client: httpx.Client) -> None:
     ticket = fresh.records("Tickets")[0]["id"]
     resource = fresh.records("Resources")[0]["id"]
-    answer = client.patch("V1.0/Tickets", json={"id": ticket, "assignedResourceID": resource,
-                                                "assignedResourceRoleID": None})
+    answer = client.patch(
+        "V1.0/Tickets",
+        json={"id": ticket, "assignedResourceID": resource, "assignedResourceRoleID": None},
+    )
     assert answer.status_code == 500
     assert "assignedResourceRoleID" in answer.json()["errors"][0]

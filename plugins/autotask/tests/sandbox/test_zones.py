@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import httpx
-
 from hub_autotask.sandbox import Sandbox
 
 from .conftest import auth_headers

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 0ee3dfcbe1db
+Revision ID: 6eaff46ff1c0
 Revises: 
-Create Date: 2026-11-22 00:30:29.048864
+Create Date: 2026-11-22 00:43:12.705891
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ from sqlalchemy import Text  # noqa: F401 - autogenerate renders JSONB(astext_ty
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = '0ee3dfcbe1db'
+revision = '6eaff46ff1c0'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -107,7 +107,6 @@ def upgrade():
     sa.Column('integration_id', sa.Integer(), nullable=False),
     sa.Column('stream', sa.String(length=63), nullable=False),
     sa.Column('watermark', sa.String(length=40), nullable=True),
-    sa.Column('checkpoint', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=True),
     sa.Column('last_synced_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('last_full_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('last_webhook_at', sa.DateTime(timezone=True), nullable=True),
@@ -216,6 +215,18 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_company_types_integration_id'), ['integration_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_company_types_tenant_id'), ['tenant_id'], unique=False)
 
+    op.create_table('pull_cursors',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('run_id', sa.Integer(), nullable=False),
+    sa.Column('stream', sa.String(length=63), nullable=False),
+    sa.Column('partition', sa.Integer(), nullable=False),
+    sa.Column('cursor', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=True),
+    sa.Column('max_changed', sa.String(length=40), nullable=True),
+    sa.Column('pages', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['run_id'], ['sync_runs.id'], name=op.f('fk_pull_cursors_run_id_sync_runs'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_pull_cursors')),
+    sa.UniqueConstraint('run_id', 'stream', 'partition', name=op.f('uq_pull_cursors_run_id'))
+    )
     op.create_table('record_errors',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('run_id', sa.Integer(), nullable=False),
@@ -245,6 +256,7 @@ def upgrade():
     sa.Column('stream', sa.String(length=63), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('mode', sa.String(length=20), nullable=False),
+    sa.Column('since', sa.String(length=40), nullable=True),
     sa.Column('total', sa.Integer(), nullable=True),
     sa.Column('pulled', sa.Integer(), nullable=False),
     sa.Column('created', sa.Integer(), nullable=False),
@@ -562,6 +574,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_record_errors_run_id'))
 
     op.drop_table('record_errors')
+    op.drop_table('pull_cursors')
     with op.batch_alter_table('company_types', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_company_types_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_company_types_integration_id'))

@@ -1,0 +1,211 @@
+"""Pull plans and pages: keyset paging by id, up to three id-range partitions.
+
+A cursor is a JSON dict ``{"after", "upto", "since", "ids_only"}``. A page is
+one ``POST <Entity>/query`` of up to 500 records with ``id gt after`` (``id
+gte 0`` at the start), ``id lte upto`` and, when ``since`` is set, ``<change
+field> gt since``. The next cursor moves ``after`` to the page's highest id,
+so resuming from any checkpoint neither repeats nor skips a record.
+
+This is Autotask's documented alternative to following ``nextPageUrl``: the
+cursor stays a small dict that survives a crash and another process (a
+``nextPageUrl`` embeds the whole query and must be POSTed with the same body),
+it composes with the ``upto`` bound of partitions, and nothing but the zone's
+own paths ever receives the credentials. ``nextPageUrl`` is only read as the
+"there is more" signal, so a range ends without an extra empty call.
+
+Planning costs one ``query/count`` plus, for streams over two pages, one
+``IncludeFields: ["id"]`` probe whose first 500 ids give the id density from
+which split points are estimated. The first and last partitions are open
+ended, so the partitions are disjoint and cover every id however far off
+the estimate is. ThresholdInformation is read at most once a minute.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from hub.connector import CallGate, Cursor, Page, PullPlan, Record
+from hub.errors import AuthenticationFailed, ConfigurationError, ConnectionFailed
+from hub.sync.timestamps import parse_timestamp
+from hub_autotask.client import AutotaskClient
+from hub_autotask.streams import AutotaskStream, stream
+
+PAGE_SIZE = 500
+PARTITIONS = 3
+FIELD_CHECK_MAX_AGE = 3600.0
+
+_field_checks: dict[tuple[str, str, str, str], tuple[float, bool]] = {}
+_field_lock = threading.Lock()
+
+
+def autotask_time(since: str) -> str:
+    """Return the watermark as Autotask filters expect it: UTC ISO-8601 with ``Z``.
+
+    Microseconds are kept (.NET parses up to seven digits), so ``gt`` is exact.
+    """
+    moment = parse_timestamp(since)
+    if moment is None:
+        raise ConfigurationError(f"since {since!r} is not an ISO-8601 timestamp")
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def filters(source: AutotaskStream, cursor: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Return the query filter of ``cursor``: its id range and change watermark."""
+    after, upto, since = cursor.get("after"), cursor.get("upto"), cursor.get("since")
+    clauses: list[dict[str, Any]] = [
+        {"op": "gte", "field": "id", "value": 0}
+        if after is None
+        else {"op": "gt", "field": "id", "value": int(after)}
+    ]
+    if upto is not None:
+        clauses.append({"op": "lte", "field": "id", "value": int(upto)})
+    if since and source.spec.change_field:
+        clauses.append(
+            {"op": "gt", "field": source.spec.change_field, "value": autotask_time(str(since))}
+        )
+    return clauses
+
+
+def split_points(ids: list[int], total: int, parts: int = PARTITIONS) -> list[int]:
+    """Return up to ``parts - 1`` increasing ids splitting ``total`` records evenly.
+
+    ``ids`` are the lowest ids (ascending) of the matching records. A split
+    inside them is exact; beyond them it is extrapolated from their density.
+    """
+    if not ids or total <= len(ids) // parts:
+        return []
+    seen, span = len(ids), ids[-1] - ids[0] + 1
+    points: list[int] = []
+    for k in range(1, parts):
+        before = k * total // parts  # records at or below the split point
+        if before <= 0:
+            continue
+        point = ids[before - 1] if before <= seen else ids[0] + math.ceil(before * span / seen) - 1
+        if not points or point > points[-1]:
+            points.append(point)
+    return points
+
+
+def _change_field_exists(client: AutotaskClient, gate: CallGate, entity: str, field: str) -> bool:
+    key = (client.zone, client.credentials.fingerprint(), entity, field)
+    now = time.monotonic()
+    with _field_lock:
+        known = _field_checks.get(key)
+    if known and now - known[0] < FIELD_CHECK_MAX_AGE:
+        return known[1]
+    exists = any(f.get("name") == field for f in client.fields(gate, entity))
+    with _field_lock:
+        _field_checks[key] = (now, exists)
+    return exists
+
+
+def _report_usage(client: AutotaskClient, gate: CallGate) -> None:
+    try:
+        client.report_usage(gate)
+    except AuthenticationFailed:
+        raise
+    except ConnectionFailed:
+        pass  # usage figures are advisory: the pull itself reports real failures
+
+
+def plan_pull(
+    settings: Mapping[str, Any], name: str, since: str | None, ids_only: bool, gate: CallGate
+) -> PullPlan:
+    """Count the matching records and return one cursor, or up to three id ranges."""
+    source = stream(name)
+    base: Cursor = {"after": None, "upto": None, "since": None, "ids_only": bool(ids_only)}
+    if source.kind != "entity":
+        return PullPlan(total=None, cursors=[base])
+    client = AutotaskClient(settings)
+    field = source.spec.change_field
+    if since and field:
+        if source.verify_change_field and not _change_field_exists(
+            client, gate, source.entity, field
+        ):
+            since = None  # this tenant lacks the change field: pull in full
+        base["since"] = autotask_time(since) if since else None
+    _report_usage(client, gate)
+    clauses = filters(source, base)
+    total = client.count(gate, source.entity, clauses)
+    if total <= 2 * PAGE_SIZE:
+        return PullPlan(total=total, cursors=[base])
+    probe = client.query(
+        gate, source.entity, {"MaxRecords": PAGE_SIZE, "IncludeFields": ["id"], "filter": clauses}
+    )
+    ids = sorted(int(item["id"]) for item in probe.get("items") or [])
+    points = split_points(ids, total)
+    bounds = [None, *points, None]
+    cursors = [{**base, "after": bounds[i], "upto": bounds[i + 1]} for i in range(len(bounds) - 1)]
+    return PullPlan(total=total, cursors=cursors)
+
+
+def _check_cursor(cursor: Any) -> Cursor:
+    if not isinstance(cursor, dict):
+        raise ConfigurationError(f"an Autotask cursor must be a dict, not {cursor!r}")
+    for key in ("after", "upto"):
+        value = cursor.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ConfigurationError(f"cursor {key} must be an integer id or null: {cursor!r}")
+    since = cursor.get("since")
+    if since is not None and not isinstance(since, str):
+        raise ConfigurationError(f"cursor since must be a timestamp or null: {cursor!r}")
+    return cursor
+
+
+def pull_page(settings: Mapping[str, Any], name: str, cursor: Cursor, gate: CallGate) -> Page:
+    """Return the page at ``cursor`` and the cursor after it (``None`` at the range's end)."""
+    source = stream(name)
+    cursor = _check_cursor(cursor)
+    client = AutotaskClient(settings)
+    if source.kind != "entity":
+        return Page(_picklist_records(client, gate, source, bool(cursor.get("ids_only"))), None)
+    body: dict[str, Any] = {"MaxRecords": PAGE_SIZE, "filter": filters(source, cursor)}
+    if cursor.get("ids_only"):
+        body["IncludeFields"] = ["id"]
+    answer = client.query(gate, source.entity, body)
+    items = [item for item in answer.get("items") or [] if _within(item, cursor)]
+    details = answer.get("pageDetails") or {}
+    more = bool(items) and (bool(details.get("nextPageUrl")) or len(items) >= PAGE_SIZE)
+    records: list[Record] = [{"id": i["id"]} for i in items] if cursor.get("ids_only") else items
+    next_cursor = {**cursor, "after": max(int(i["id"]) for i in items)} if more else None
+    return Page(records=records, next_cursor=next_cursor)
+
+
+def _within(item: Any, cursor: Cursor) -> bool:
+    """Guard the partition bounds even if Autotask ignored part of the filter."""
+    if not isinstance(item, dict) or item.get("id") is None:
+        return False
+    key = int(item["id"])
+    after, upto = cursor.get("after"), cursor.get("upto")
+    return (after is None or key > after) and (upto is None or key <= upto)
+
+
+def _picklist_records(
+    client: AutotaskClient, gate: CallGate, source: AutotaskStream, ids_only: bool
+) -> list[Record]:
+    fields = {f.get("name"): f for f in client.fields(gate, source.entity)}
+    records: list[Record]
+    if source.kind == "company_types":
+        values = (fields.get("companyType") or {}).get("picklistValues") or []
+        records = [
+            {
+                "id": int(v["value"]) if str(v["value"]).lstrip("-").isdigit() else v["value"],
+                "label": v.get("label") or str(v["value"]),
+                "isActive": bool(v.get("isActive", True)),
+                "isSystem": bool(v.get("isSystem", False)),
+                "sortOrder": v.get("sortOrder"),
+            }
+            for v in values
+        ]
+    else:
+        if "isActive" not in fields:
+            raise ConnectionFailed("Autotask's Companies have no isActive field to read statuses")
+        records = [
+            {"id": "true", "label": "Active", "isActive": True},
+            {"id": "false", "label": "Inactive", "isActive": False},
+        ]
+    return [{"id": r["id"]} for r in records] if ids_only else records
