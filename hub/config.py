@@ -30,6 +30,8 @@ DEFAULTS: dict[str, Any] = {
     "SYNC_RETRY_INTERVALS": [1, 5, 15, 30, 60],
     # Share of a connector's hourly call limit the hub may spend (the rest is the MSP's).
     "API_BUDGET_SHARE": 0.5,
+    # Longest a sync waits for the hourly budget before it stops (and says so).
+    "BUDGET_MAX_PAUSE": 900,
     # Largest share of a stream one sync may delete before it stops and asks.
     "MAX_DELETE_SHARE": 0.2,
 }

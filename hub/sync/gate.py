@@ -8,12 +8,15 @@ that expires on its own if its holder is killed.
 from __future__ import annotations
 
 import contextlib
+import json
 import random
 import time
 import uuid
 from collections.abc import Callable, Iterator
 
 import redis
+
+from hub.errors import RateLimited
 
 # Take a slot if fewer than ARGV[2] unexpired leases are held.
 _ACQUIRE = """
@@ -33,8 +36,12 @@ class RedisGate:
     """A :class:`hub.connector.CallGate` shared by every process through Redis.
 
     ``scope`` identifies the remote account (one integration). Calls wait for
-    a free slot on their endpoint; when the hub's hourly share is spent they
-    wait for the window to move on, reporting the pause through ``on_pause``.
+    a free slot on their endpoint. The hub's own calls this hour are counted
+    in Redis and kept under ``share`` of the remote ``hourly_limit`` and under
+    ``share`` of what other integrations left (from the remote system's own
+    usage figures, see :meth:`report_usage`): past 75% of that cap calls are
+    paced out over the hour, at the cap they pause (``on_pause`` says so), and
+    a pause longer than ``max_pause`` seconds raises :class:`RateLimited`.
     """
 
     def __init__(
@@ -43,18 +50,22 @@ class RedisGate:
         scope: str,
         *,
         concurrency: int | None = None,
-        hourly_budget: int | None = None,
+        hourly_limit: int | None = None,
+        share: float = 0.5,
         lease_seconds: float = 120.0,
+        max_pause: float = 900.0,
         on_pause: Callable[[str], None] | None = None,
     ) -> None:
         self.redis = client
         self.scope = scope
         self.concurrency = concurrency
-        self.hourly_budget = hourly_budget
+        self.hourly_limit = hourly_limit
+        self.share = share
         self.lease_seconds = lease_seconds
+        self.max_pause = max_pause
         self.on_pause = on_pause
         self.calls = 0
-        self.remote_usage: tuple[int, int] | None = None
+        self._announced: set[str] = set()
         self._acquire = client.register_script(_ACQUIRE)
 
     @contextlib.contextmanager
@@ -78,14 +89,31 @@ class RedisGate:
                 self.redis.zrem(key, token)
 
     def report_usage(self, used: int, limit: int) -> None:
-        """Remember the remote system's own count of calls this hour."""
-        self.remote_usage = (used, limit)
+        """Remember the remote system's count of calls this hour (all integrations) for all."""
+        state = {"used": used, "limit": limit, "own": self.used_this_hour()}
+        self.redis.set(self._usage_key, json.dumps(state), ex=3600)
 
     def used_this_hour(self) -> int:
         """Return the hub's own calls in the last hour for this scope."""
         now = int(time.time() // 60)
         keys = [self._bucket(now - i) for i in range(WINDOW_MINUTES)]
         return sum(int(v) for v in self.redis.mget(keys) if v)
+
+    def cap(self) -> int | None:
+        """Return how many calls the hub may make this hour (``None``: no limit known)."""
+        caps = []
+        if self.hourly_limit:
+            caps.append(int(self.hourly_limit * self.share))
+        raw = self.redis.get(self._usage_key)
+        if raw:
+            remote = json.loads(raw)
+            others = max(0, int(remote["used"]) - int(remote["own"]))
+            caps.append(int(self.share * max(0, int(remote["limit"]) - others)))
+        return min(caps) if caps else None
+
+    @property
+    def _usage_key(self) -> str:
+        return f"hub:remote-usage:{self.scope}"
 
     def _bucket(self, minute: int) -> str:
         return f"hub:calls:{self.scope}:{minute}"
@@ -98,18 +126,38 @@ class RedisGate:
         pipe.expire(key, (WINDOW_MINUTES + 1) * 60)
         pipe.execute()
 
+    def _announce(self, kind: str, message: str) -> None:
+        if kind not in self._announced and self.on_pause:
+            self._announced.add(kind)
+            self.on_pause(message)
+
     def _wait_for_budget(self) -> None:
-        if not self.hourly_budget:
+        cap = self.cap()
+        if cap is None:
             return
-        announced = False
-        while self.used_this_hour() >= self.hourly_budget:
-            if not announced and self.on_pause:
-                self.on_pause(
-                    f"paused: the hub's hourly API budget ({self.hourly_budget} calls) is spent; "
-                    "waiting for the rolling hour to free calls"
+        used = self.used_this_hour()
+        paused_since = time.monotonic()
+        while used >= cap:
+            self._announce(
+                "pause",
+                f"paused: the hub used {used} of its {cap} API calls this hour "
+                f"({self.share:.0%} of what the remote account allows); waiting for the "
+                "rolling hour to free calls",
+            )
+            if time.monotonic() - paused_since > self.max_pause:
+                raise RateLimited(
+                    f"stopped: the hub's hourly API budget ({cap} calls) is spent; the next "
+                    "sync continues where this one stopped"
                 )
-                announced = True
-            time.sleep(5)
+            time.sleep(min(5.0, self.max_pause / 10 or 0.1))
+            cap = self.cap() or cap
+            used = self.used_this_hour()
+        if used >= 0.75 * cap:
+            self._announce(
+                "slow",
+                f"slowing down: {used} of the hub's {cap} API calls this hour are used",
+            )
+            time.sleep(min(60.0, 3600.0 / max(1, cap - used)))
 
 
 class GateView:

@@ -46,8 +46,6 @@ def add_event(run_id: int, message: str, level: str = "info", **details: Any) ->
 def make_gate(integration: Integration, run: SyncRun | None = None) -> RedisGate:
     """Return the shared call gate of an integration, with its budget share applied."""
     info = get_connector(integration.connector).info
-    share = float(current_app.config.get("API_BUDGET_SHARE", 0.5))
-    budget = int(info.hourly_call_limit * share) if info.hourly_call_limit else None
     run_id = run.id if run is not None else None
     app = current_app._get_current_object()  # type: ignore[attr-defined]
 
@@ -61,7 +59,9 @@ def make_gate(integration: Integration, run: SyncRun | None = None) -> RedisGate
         get_redis(),
         f"integration:{integration.id}",
         concurrency=info.max_concurrency,
-        hourly_budget=budget,
+        hourly_limit=info.hourly_call_limit,
+        share=float(current_app.config["API_BUDGET_SHARE"]),
+        max_pause=float(current_app.config["BUDGET_MAX_PAUSE"]),
         on_pause=on_pause,
     )
 

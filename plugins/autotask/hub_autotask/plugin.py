@@ -93,6 +93,14 @@ def hub_plan_pull(
 
 
 @hookimpl
+def hub_count(
+    connector: str, settings: Mapping[str, Any], stream: str, since: str | None, gate: CallGate
+) -> int | None:
+    """Count the stream's records (changed after ``since``) with one query/count."""
+    return pulling.count(settings, stream, since, gate) if connector == NAME else None
+
+
+@hookimpl
 def hub_pull_page(
     connector: str, settings: Mapping[str, Any], stream: str, cursor: Cursor, gate: CallGate
 ) -> Page | None:

@@ -112,15 +112,15 @@ def _report_usage(client: AutotaskClient, gate: CallGate) -> None:
         pass  # usage figures are advisory: the pull itself reports real failures
 
 
-def plan_pull(
-    settings: Mapping[str, Any], name: str, since: str | None, ids_only: bool, gate: CallGate
-) -> PullPlan:
-    """Count the matching records and return one cursor, or up to three id ranges."""
-    source = stream(name)
+def _start(
+    client: AutotaskClient,
+    gate: CallGate,
+    source: AutotaskStream,
+    since: str | None,
+    ids_only: bool,
+) -> Cursor:
+    """Return the cursor of a whole pull; ``since`` dropped when the change field is missing."""
     base: Cursor = {"after": None, "upto": None, "since": None, "ids_only": bool(ids_only)}
-    if source.kind != "entity":
-        return PullPlan(total=None, cursors=[base])
-    client = AutotaskClient(settings)
     field = source.spec.change_field
     if since and field:
         if source.verify_change_field and not _change_field_exists(
@@ -128,6 +128,29 @@ def plan_pull(
         ):
             since = None  # this tenant lacks the change field: pull in full
         base["since"] = autotask_time(since) if since else None
+    return base
+
+
+def count(settings: Mapping[str, Any], name: str, since: str | None, gate: CallGate) -> int:
+    """Return how many records the stream holds (changed after ``since``): one call."""
+    source = stream(name)
+    client = AutotaskClient(settings)
+    if source.kind != "entity":
+        return len(_picklist_records(client, gate, source, ids_only=True))
+    base = _start(client, gate, source, since, ids_only=True)
+    return client.count(gate, source.entity, filters(source, base))
+
+
+def plan_pull(
+    settings: Mapping[str, Any], name: str, since: str | None, ids_only: bool, gate: CallGate
+) -> PullPlan:
+    """Count the matching records and return one cursor, or up to three id ranges."""
+    source = stream(name)
+    if source.kind != "entity":
+        base: Cursor = {"after": None, "upto": None, "since": None, "ids_only": bool(ids_only)}
+        return PullPlan(total=None, cursors=[base])
+    client = AutotaskClient(settings)
+    base = _start(client, gate, source, since, ids_only)
     _report_usage(client, gate)
     clauses = filters(source, base)
     total = client.count(gate, source.entity, clauses)
@@ -137,8 +160,7 @@ def plan_pull(
         gate, source.entity, {"MaxRecords": PAGE_SIZE, "IncludeFields": ["id"], "filter": clauses}
     )
     ids = sorted(int(item["id"]) for item in probe.get("items") or [])
-    points = split_points(ids, total)
-    bounds = [None, *points, None]
+    bounds = [None, *split_points(ids, total), None]
     cursors = [{**base, "after": bounds[i], "upto": bounds[i + 1]} for i in range(len(bounds) - 1)]
     return PullPlan(total=total, cursors=cursors)
 

@@ -109,7 +109,8 @@ def test_permission_500_names_what_to_grant() -> None:
     """The admin reads which entity and which permission column to change."""
     body = {
         "errors": [
-            "The logged in Resource does not have the adequate permissions to query this entity type."
+            "The logged in Resource does not have the adequate permissions "
+            "to query this entity type."
         ]
     }
     verdict = verdict_of(answer(500, body))

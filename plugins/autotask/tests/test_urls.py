@@ -1,4 +1,4 @@
-"""The URL policy: credentials go only to https://*.autotask.net unless the operator opens a host."""
+"""The URL policy: credentials only go to https://*.autotask.net, or where the operator says."""
 
 from __future__ import annotations
 

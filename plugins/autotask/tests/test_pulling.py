@@ -1,0 +1,172 @@
+"""Plans and pages: keyset paging by id, disjoint partitions, incremental and ids-only pulls."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from typing import Any
+
+import pytest
+from hub_autotask import pulling
+from hub_autotask.client import AutotaskClient
+from hub_autotask.sandbox import Sandbox
+from hub_autotask.streams import stream
+
+from hub.connectors import get_connector
+from hub.errors import ConfigurationError
+from hub.testing import CountingGate
+from hub.testing.pull import pull_stream
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_split_points_make_disjoint_covering_ranges(seed: int) -> None:
+    """Whatever the id distribution, the ranges split by the points cover each id once."""
+    rng = random.Random(seed)
+    total = rng.randrange(1001, 6000)
+    ids = sorted(rng.sample(range(rng.randrange(0, 50), 10**6), total))
+    points = pulling.split_points(ids[:500], total)
+    assert points == sorted(set(points)) and len(points) <= 2
+    bounds = [None, *points, None]
+    covered = [
+        sum(1 for i in ids if (lo is None or i > lo) and (hi is None or i <= hi))
+        for lo, hi in itertools.pairwise(bounds)
+    ]
+    assert sum(covered) == total
+
+
+def test_split_points_are_exact_inside_the_probe_and_extrapolated_beyond() -> None:
+    """The 400th id is in the probe; the 800th is estimated from the probe's density."""
+    ids = list(range(10, 1210))  # 1,200 dense records, the first 500 probed
+    assert pulling.split_points(ids[:500], 1200) == [409, 809]
+    sparse = list(range(0, 2400, 2))  # every other id
+    assert pulling.split_points(sparse[:500], 1200) == [798, 1598]
+    assert pulling.split_points([], 5000) == []
+
+
+def test_filters_and_watermark_format() -> None:
+    """Start at id gte 0, then id gt after, id lte upto, change field gt since (UTC, Z)."""
+    source = stream("companies")
+    since = "2026-05-04T00:00:00.123456+02:00"
+    clauses = pulling.filters(source, {"after": 7, "upto": 90, "since": since})
+    assert clauses == [
+        {"op": "gt", "field": "id", "value": 7},
+        {"op": "lte", "field": "id", "value": 90},
+        {
+            "op": "gt",
+            "field": "lastTrackedModifiedDateTime",
+            "value": "2026-05-03T22:00:00.123456Z",
+        },
+    ]
+    assert pulling.filters(source, {})[0] == {"op": "gte", "field": "id", "value": 0}
+    with pytest.raises(ConfigurationError):
+        pulling.autotask_time("yesterday")
+
+
+def test_big_streams_are_planned_in_three_partitions_for_two_calls(
+    settings: dict[str, Any], autotask_sandbox: Sandbox
+) -> None:
+    """count + one id probe (+ ThresholdInformation at most once a minute)."""
+    gate = CountingGate()
+    plan = get_connector("autotask").plan_pull(settings, "configuration_items", None, gate)
+    assert plan.total == len(autotask_sandbox.records("ConfigurationItems"))
+    assert len(plan.cursors) == 3
+    assert gate.per_endpoint["ConfigurationItems"] == 2
+    assert gate.total <= 3
+    assert gate.usage is not None and gate.usage[1] == 10_000
+    small = CountingGate()
+    assert len(get_connector("autotask").plan_pull(settings, "companies", None, small).cursors) == 1
+    assert small.per_endpoint["Companies"] == 1
+
+
+def test_ids_only_pages_hold_only_ids(settings: dict[str, Any], autotask_sandbox: Sandbox) -> None:
+    """A deletion sweep asks Autotask for ids only and returns ``{"id": ...}`` records."""
+    result = pull_stream(get_connector("autotask"), settings, "tickets", ids_only=True)
+    assert {frozenset(r) for r in result.records} == {frozenset({"id"})}
+    assert sorted(r["id"] for r in result.records) == [
+        r["id"] for r in autotask_sandbox.records("Tickets")
+    ]
+
+
+def test_records_are_stored_as_autotask_sent_them(
+    settings: dict[str, Any], autotask_sandbox: Sandbox
+) -> None:
+    """Pages carry Autotask's records unchanged, UDF lists included."""
+    records = pull_stream(get_connector("autotask"), settings, "companies").records
+    assert records == autotask_sandbox.records("Companies")
+
+
+def test_incremental_pull_sees_an_edit(
+    fresh_sandbox: Sandbox, fresh_settings: dict[str, Any]
+) -> None:
+    """After a change in Autotask, a pull since the old watermark returns that record."""
+    connector = get_connector("autotask")
+    before = pull_stream(connector, fresh_settings, "companies").records
+    watermark = max(r["lastTrackedModifiedDateTime"] for r in before)
+    changed = fresh_sandbox.update("Companies", before[3]["id"], {"phone": "+1 555 0100"})
+    recent = pull_stream(connector, fresh_settings, "companies", since=watermark).records
+    assert [r["id"] for r in recent] == [changed["id"]]
+    assert recent[0]["phone"] == "+1 555 0100"
+
+
+def test_contracts_fall_back_to_a_full_pull_without_the_change_field(
+    fresh_settings: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tenant whose Contracts lack lastModifiedDateTime gets full pulls, not empty ones."""
+    real = AutotaskClient.fields
+
+    def without_change_field(self: AutotaskClient, gate: Any, entity: str) -> list[dict[str, Any]]:
+        return [f for f in real(self, gate, entity) if f.get("name") != "lastModifiedDateTime"]
+
+    monkeypatch.setattr(AutotaskClient, "fields", without_change_field)
+    monkeypatch.setattr(pulling, "_field_checks", {})
+    plan = get_connector("autotask").plan_pull(
+        fresh_settings, "contracts", "2099-01-01T00:00:00Z", CountingGate()
+    )
+    assert plan.cursors[0]["since"] is None
+    assert plan.total and plan.total > 0
+
+
+def test_contracts_keep_the_watermark_when_the_field_exists(fresh_settings: dict[str, Any]) -> None:
+    """The check costs one metadata call, then is cached."""
+    connector = get_connector("autotask")
+    first, second = CountingGate(), CountingGate()
+    plan = connector.plan_pull(fresh_settings, "contracts", "2099-01-01T00:00:00Z", first)
+    assert plan.total == 0 and plan.cursors[0]["since"] == "2099-01-01T00:00:00.000000Z"
+    connector.plan_pull(fresh_settings, "contracts", "2099-01-01T00:00:00Z", second)
+    assert second.per_endpoint["Contracts"] == first.per_endpoint["Contracts"] - 1
+
+
+def test_picklist_streams(settings: dict[str, Any]) -> None:
+    """Company types come from the companyType picklist; statuses are active and inactive."""
+    connector = get_connector("autotask")
+    types = pull_stream(connector, settings, "company_types").records
+    assert {"id": 1, "label": "Customer"}.items() <= types[0].items()
+    statuses = pull_stream(connector, settings, "company_statuses").records
+    assert [(s["id"], s["isActive"]) for s in statuses] == [("true", True), ("false", False)]
+
+
+@pytest.mark.parametrize(
+    "cursor", [{"after": "7"}, {"upto": 1.5}, {"since": 3}, ["not", "a", "dict"]]
+)
+def test_bad_cursors_are_configuration_errors(settings: dict[str, Any], cursor: Any) -> None:
+    """A corrupted checkpoint is refused before any call."""
+    gate = CountingGate()
+    with pytest.raises(ConfigurationError):
+        get_connector("autotask").pull_page(settings, "companies", cursor, gate)
+    assert gate.calls == 0
+
+
+def test_unknown_stream(settings: dict[str, Any]) -> None:
+    """Names the known streams."""
+    with pytest.raises(ConfigurationError, match="known: company_types"):
+        get_connector("autotask").plan_pull(settings, "invoices", None, CountingGate())
+
+
+def test_count_is_one_call(settings: dict[str, Any], autotask_sandbox: Sandbox) -> None:
+    """hub_count: one query/count, with the watermark when given; picklists count values."""
+    connector = get_connector("autotask")
+    gate = CountingGate()
+    assert connector.count(settings, "tickets", gate) == len(autotask_sandbox.records("Tickets"))
+    assert connector.count(settings, "tickets", gate, since="2999-01-01T00:00:00Z") == 0
+    assert gate.total == 2
+    assert connector.count(settings, "company_statuses", gate) == 2
