@@ -105,6 +105,15 @@ class Connector:
             total = self.plan_pull(settings, stream, since, gate, ids_only=True).total
         return None if total is None else int(total)
 
+    def deleted_ids(
+        self, settings: Mapping[str, Any], stream: str, since: str, gate: CallGate
+    ) -> list[str] | None:
+        """Return ids the remote system logged as deleted after ``since`` (``None``: no log)."""
+        ids = self._hook.hub_deleted_ids(
+            connector=self.name, settings=settings, stream=stream, since=since, gate=gate
+        )
+        return None if ids is None else [str(i) for i in ids]
+
     def pull_page(
         self, settings: Mapping[str, Any], stream: str, cursor: Cursor, gate: CallGate
     ) -> Page:

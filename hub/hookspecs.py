@@ -115,6 +115,24 @@ def hub_count(
 
 
 @hookspec(firstresult=True)
+def hub_deleted_ids(
+    connector: str, settings: Mapping[str, Any], stream: str, since: str, gate: CallGate
+) -> list[str] | None:
+    """Return the primary keys of records of ``stream`` deleted remotely after ``since``.
+
+    Stops at the first non-None result. Optional: for remote systems that log
+    deletions (Autotask's ``DeletedTicketLogs``). The core calls it after an
+    incremental pull and marks those records deleted before it counts.
+
+    :param connector: the connector's name.
+    :param settings: the validated settings.
+    :param stream: the stream's name.
+    :param since: the ISO-8601 UTC time of the previous pull (with an overlap).
+    :param gate: the call gate for remote calls.
+    """
+
+
+@hookspec(firstresult=True)
 def hub_pull_page(
     connector: str, settings: Mapping[str, Any], stream: str, cursor: Cursor, gate: CallGate
 ) -> Page | None:

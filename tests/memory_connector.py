@@ -37,6 +37,7 @@ class State:
     crash_after_pages = 0
     request_log: Path | None = None
     broken: dict[str, list[dict[str, Any]]] = {}  # served with the first page, as they are
+    deletion_log: list[tuple[str, int]] | None = None  # (deleted at, id) of widgets, if logged
 
 
 def reset(widgets: int = 35, gadgets: int = 12) -> None:
@@ -52,6 +53,7 @@ def reset(widgets: int = 35, gadgets: int = 12) -> None:
     State.crash_after_pages = 0
     State.request_log = None
     State.broken = {}
+    State.deletion_log = None
 
 
 def _hours_after_new_year(hours: int) -> str:
@@ -136,10 +138,21 @@ def hub_pull_page(
             for r in _matching(stream, cursor["since"])
             if r["id"] > cursor["after"] and (cursor["upto"] is None or r["id"] <= cursor["upto"])
         ][: State.page_size]
-    _log(f"{stream} after={cursor['after']}")
+    _log(f"{stream} after={cursor['after']}" + (" ids-only" if cursor["ids_only"] else ""))
     if cursor["ids_only"]:
         rows = [{"id": r["id"]} for r in rows]
     following = {**cursor, "after": rows[-1]["id"]} if len(rows) == State.page_size else None
     if cursor["after"] == 0:
         rows = [*rows, *State.broken.get(stream, [])]
     return Page(rows, following)
+
+
+@hookimpl
+def hub_deleted_ids(
+    connector: str, settings: Mapping[str, Any], stream: str, since: str, gate: CallGate
+) -> list[str] | None:
+    """Widgets' deletion log, when the test keeps one."""
+    if connector != NAME or stream != "widgets" or State.deletion_log is None:
+        return None
+    with gate.call("deletion-log"):
+        return [str(i) for at, i in State.deletion_log if at > since]

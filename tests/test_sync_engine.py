@@ -89,11 +89,13 @@ def test_second_sync_is_incremental_and_changes_nothing_unchanged(
 
 
 def test_deleted_records_are_marked_and_mass_deletes_are_held(
-    app: Flask, integration: Integration
+    app: Flask, integration: Integration, tmp_path: Path
 ) -> None:
     _sync(app, integration)
     State.records["widgets"] = State.records["widgets"][1:]  # one of 35 gone: 3%
+    State.request_log = tmp_path / "requests.log"
     run = _sync(app, integration)
+    assert "ids-only" in State.request_log.read_text()  # found by sweeping ids
     assert run_summary(run)["streams"]["widgets"]["deleted"] == 1
     assert list(_mirror(integration, "widgets", deleted=True)) == ["1"]
 
@@ -169,3 +171,17 @@ def test_bad_records_are_reported_and_do_not_fail_the_run(
     assert gadgets["errors"] == 2
     assert _mirror(integration, "gadgets")["1"]["name"] == "nulbyte"
     assert json.dumps(run_summary(run))
+
+
+def test_hook_hub_deleted_ids_marks_logged_deletes_without_a_sweep(
+    app: Flask, integration: Integration, tmp_path: Path
+) -> None:
+    _sync(app, integration, streams=["widgets"])
+    gone = State.records["widgets"].pop(3)
+    State.deletion_log = [("2099-01-01T00:00:00Z", gone["id"])]
+    State.request_log = tmp_path / "requests.log"
+    run = _sync(app, integration, streams=["widgets"])
+    assert run_summary(run)["streams"]["widgets"]["deleted"] == 1
+    assert list(_mirror(integration, "widgets", deleted=True)) == [str(gone["id"])]
+    # The log told which record went: no ids-only sweep was needed.
+    assert "ids-only" not in State.request_log.read_text()

@@ -181,6 +181,10 @@ def _detect_deletes(ctx: SyncContext, spec: StreamSpec, row: StreamRun, gate: Ga
     costs one count. Only when the mirror holds more than the remote are ids
     swept to find which went.
     """
+    if row.since is not None:
+        logged = ctx.connector.deleted_ids(ctx.settings, spec.name, row.since, gate)
+        if logged:
+            row.deleted = (row.deleted or 0) + mark_deleted(ctx, spec.name, logged)
     live = _live_count(ctx, spec.name)
     if row.since is None and row.total is not None:
         remote_total: int | None = row.total
