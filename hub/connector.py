@@ -203,3 +203,36 @@ class DemoIntegration:
     connector: str
     settings: Mapping[str, Any]
     primary: bool = False
+
+
+@dataclass(frozen=True)
+class FieldSource:
+    """Where a hub attribute's value comes from: a remote field, or a custom field (UDF)."""
+
+    field: str
+    custom: bool = False
+
+    def label(self) -> str:
+        """Return the source as an admin reads it."""
+        return f"{self.field} (custom)" if self.custom else self.field
+
+
+@dataclass(frozen=True)
+class ModelMapping:
+    """How a stream's records become hub records of ``model``, by default.
+
+    ``fields`` maps a hub attribute to its sources in fallback order (the
+    first non-empty one wins). ``references`` maps a hub foreign key (e.g.
+    ``company_id``) to ``(stream, remote field)``: the hub record made from
+    that stream's record whose id is the remote field's value. ``select``
+    holds the default selection: remote field -> accepted values (all must
+    match); ``requires`` lists references that must resolve for a record to
+    be applied (e.g. an asset needs an imported company).
+    """
+
+    stream: str
+    model: str
+    fields: Mapping[str, tuple[FieldSource, ...]]
+    references: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    select: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
+    requires: tuple[str, ...] = ()

@@ -25,6 +25,7 @@ from hub.connector import (
     Cursor,
     DemoIntegration,
     FieldInfo,
+    ModelMapping,
     Page,
     PullPlan,
     StreamSpec,
@@ -161,6 +162,17 @@ def hub_field_metadata(
     :param settings: the validated settings.
     :param stream: the stream's name.
     :param gate: the call gate for remote calls.
+    """
+
+
+@hookspec(firstresult=True)
+def hub_default_mappings(connector: str) -> list[ModelMapping] | None:
+    """Return how the connector's streams become hub records when nobody configured anything.
+
+    Stops at the first non-None result. Admins override the field maps, value
+    maps and selections per integration; apply starts from these defaults.
+
+    :param connector: the connector's name.
     """
 
 

@@ -134,3 +134,25 @@ def enqueue_lane(run_id: int, lane: int, streams: list[str]) -> None:
             failure_ttl=7 * 86400,
             description=f"sync run {run_id}, lane {lane}: {', '.join(streams)}",
         )
+
+
+def apply_pending_key(integration_id: int) -> str:
+    """The Redis key that says an apply of the integration is queued and not yet started."""
+    return f"hub:apply-pending:{integration_id}"
+
+
+def request_apply(integration: Integration) -> bool:
+    """Queue a re-apply of the integration's mirror; ``False`` when one is already queued.
+
+    A change made while an apply runs queues another one, which sees the change.
+    """
+    if not get_redis().set(apply_pending_key(integration.id), "1", nx=True, ex=SYNC_TIMEOUT):
+        return False
+    get_queue().enqueue_call(
+        "hub.tasks.apply_job",
+        args=(integration.id,),
+        timeout=SYNC_TIMEOUT,
+        result_ttl=3600,
+        description=f"apply {integration.connector} for tenant {integration.tenant_id}",
+    )
+    return True

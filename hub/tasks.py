@@ -43,3 +43,16 @@ def lane_job(run_id: int, streams: list[str]) -> str:
     with job_app().app_context():
         db.engine.dispose(close=False)
         return run_lane(run_id, streams)
+
+
+def apply_job(integration_id: int) -> dict[str, dict[str, int]]:
+    """Re-apply an integration's mirror to hub records (after a mapping change)."""
+    from hub.apply.engine import apply_integration
+    from hub.extensions import db
+    from hub.jobs import apply_pending_key
+    from hub.redis_conn import get_redis
+
+    with job_app().app_context():
+        db.engine.dispose(close=False)
+        get_redis().delete(apply_pending_key(integration_id))  # later changes queue a new apply
+        return apply_integration(integration_id)

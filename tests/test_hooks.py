@@ -116,6 +116,16 @@ def test_hook_hub_count(stub: Connector, settings: dict[str, Any], gate: Countin
     assert gate.per_endpoint["configurations"] == 1
 
 
+def test_hook_hub_default_mappings() -> None:
+    from hub.apply.config import default_mappings
+
+    mappings = {m.model: m for m in default_mappings(STUB)}
+    assert mappings["asset"].stream == "configurations"
+    assert mappings["asset"].references["company_id"] == ("organizations", "organization-id")
+    order = [m.model for m in default_mappings(STUB)]
+    assert order.index("company") < order.index("contact") < order.index("asset")
+
+
 def test_hook_hub_pull_page(stub: Connector, settings: dict[str, Any], gate: CountingGate) -> None:
     cursor = stub.plan_pull(settings, "organizations", None, gate).cursors[0]
     first = stub.pull_page(settings, "organizations", cursor, gate)

@@ -8,7 +8,7 @@ from flask.cli import FlaskGroup
 from hub.cli.data import export_command, mirror_command
 from hub.cli.integrations import integration_group
 from hub.cli.ops import demo_command, keys_group, plugins_command, sandbox_group, worker_command
-from hub.cli.sync import status_command, sync_command
+from hub.cli.sync import apply_command, status_command, sync_command
 from hub.cli.tenants import tenant_group
 
 
@@ -18,6 +18,7 @@ def register_commands(app: Flask) -> None:
         tenant_group,
         integration_group,
         sync_command,
+        apply_command,
         status_command,
         mirror_command,
         export_command,

@@ -10,6 +10,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from hub.apply.engine import apply_integration
 from hub.cli.errors import reports_errors
 from hub.extensions import db
 from hub.integrations import get_integration
@@ -148,3 +149,21 @@ def status_command(slug: str, as_json: bool) -> None:
 
 def _iso(value: Any) -> str | None:
     return value.isoformat() if value else None
+
+
+@click.command("apply")
+@click.argument("slug")
+@click.argument("connector")
+@click.option("--model", "models", multiple=True, help="Only this hub model (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@with_appcontext
+@reports_errors
+def apply_command(slug: str, connector: str, models: tuple[str, ...], as_json: bool) -> None:
+    """Re-apply the mirror of tenant SLUG's CONNECTOR to hub records (no API calls)."""
+    integration = get_integration(get_tenant(slug), connector)
+    counts = apply_integration(integration.id, list(models) or None)
+    if as_json:
+        click.echo(json.dumps(counts))
+        return
+    for model, row in counts.items():
+        click.echo(f"{model}: " + ", ".join(f"{k} {v}" for k, v in row.items()))

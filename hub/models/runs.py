@@ -40,6 +40,7 @@ class SyncRun(TenantScoped, Model):
     streams_requested: Mapped[list[str]] = mapped_column(JSONType, default=list)
     message: Mapped[str] = mapped_column(Text, default="")
     api_calls: Mapped[int] = mapped_column(Integer, default=0)
+    applied: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     job_id: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

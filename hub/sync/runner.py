@@ -17,6 +17,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select, update
 
+from hub.apply.engine import apply_integration
 from hub.connectors import get_connector
 from hub.errors import AuthenticationFailed, HubError, scrub
 from hub.extensions import db
@@ -255,6 +256,8 @@ def _finish(run: SyncRun) -> None:
         run.status = "partial"
     run.api_calls = sum(row.api_calls for row in run.streams)
     run.message = run.message or ""
+    if run.status != "failed":
+        run.applied = apply_integration(integration.id, run_id=run.id)
     add_event(run.id, f"finished: {run.status}")
     integration.last_synced_at = run.finished_at
     integration.status = "failing" if run.status == "failed" else "active"
@@ -273,6 +276,7 @@ def run_summary(run: SyncRun) -> dict[str, Any]:
         "started_at": run.started_at.isoformat() if run.started_at else None,
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
         "api_calls": run.api_calls,
+        "applied": run.applied or {},
         "streams": {
             row.stream: {
                 **row.counts(),

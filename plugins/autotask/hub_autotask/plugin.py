@@ -28,7 +28,7 @@ from hub.connector import (
     WebhookRegistration,
     WriteResult,
 )
-from hub_autotask import connection, fields, pulling, webhooks, writeback
+from hub_autotask import connection, deletions, fields, pulling, webhooks, writeback
 from hub_autotask.settings import AutotaskSettings
 from hub_autotask.streams import STREAMS
 
@@ -98,6 +98,14 @@ def hub_count(
 ) -> int | None:
     """Count the stream's records (changed after ``since``) with one query/count."""
     return pulling.count(settings, stream, since, gate) if connector == NAME else None
+
+
+@hookimpl
+def hub_deleted_ids(
+    connector: str, settings: Mapping[str, Any], stream: str, since: str, gate: CallGate
+) -> list[str] | None:
+    """Read deleted ticket ids from DeletedTicketLogs; other streams have no log."""
+    return deletions.deleted_ids(settings, stream, since, gate) if connector == NAME else None
 
 
 @hookimpl

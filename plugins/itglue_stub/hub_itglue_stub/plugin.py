@@ -17,6 +17,7 @@ from hub.connector import (
     Cursor,
     DemoIntegration,
     FieldInfo,
+    ModelMapping,
     Page,
     PullPlan,
     StreamSpec,
@@ -25,6 +26,7 @@ from hub.connector import (
     WriteResult,
 )
 from hub_itglue_stub import connection, fields, pulling, webhooks, writeback
+from hub_itglue_stub.mappings import MAPPINGS
 from hub_itglue_stub.settings import ItGlueSettings
 from hub_itglue_stub.streams import STREAMS, stream_spec
 
@@ -176,3 +178,9 @@ def hub_verify_webhook(
 def hub_demo_integrations(register: Callable[[DemoIntegration], None]) -> None:
     """Offer the bundled data set to ``hub demo`` (primary unless another plugin is)."""
     register(DemoIntegration(NAME, {"api_key": "ITG.demo"}, primary=True))
+
+
+@hookimpl
+def hub_default_mappings(connector: str) -> list[ModelMapping] | None:
+    """Organizations, contacts and configurations become companies, contacts and assets."""
+    return list(MAPPINGS) if connector == NAME else None

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 6eaff46ff1c0
+Revision ID: 1a01bf4d45c6
 Revises: 
-Create Date: 2026-11-22 00:43:12.705891
+Create Date: 2026-11-22 00:55:06.813855
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ from sqlalchemy import Text  # noqa: F401 - autogenerate renders JSONB(astext_ty
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = '6eaff46ff1c0'
+revision = '1a01bf4d45c6'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -123,6 +123,7 @@ def upgrade():
     sa.Column('streams_requested', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
     sa.Column('message', sa.Text(), nullable=False),
     sa.Column('api_calls', sa.Integer(), nullable=False),
+    sa.Column('applied', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=True),
     sa.Column('job_id', sa.String(length=100), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),

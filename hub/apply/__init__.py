@@ -1,0 +1,1 @@
+"""Apply: projecting the mirror into hub records, with zero API calls."""

@@ -1,0 +1,312 @@
+"""Apply: turn an integration's mirror into hub records, idempotently, with no API calls.
+
+Streams are applied in the connector's order (picklists and companies before
+what refers to them). Each stream is read in chunks; a chunk costs one read
+of its mirror rows, one of the hub rows made from them, and bulk writes of
+only what changed. Fields a mapping does not name (a record's local-only
+fields) are never written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, insert, inspect, select, update
+
+from hub.apply.config import ApplyConfig, load_config
+from hub.apply.convert import Column, columns_of, convert
+from hub.connector import ModelMapping
+from hub.extensions import db
+from hub.models import HUB_MODELS, Company, Contract, Integration, MirrorRecord, RecordError
+from hub.models.base import utcnow
+
+CHUNK = 2000
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_name(name: str | None) -> str:
+    """Return a name for exact matching: case- and whitespace-insensitive."""
+    return _SPACES.sub(" ", (name or "").strip()).casefold()
+
+
+def reference_key(value: Any) -> str | None:
+    """Return the text form of a remote id or picklist value (``True`` -> ``"true"``)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+@dataclass
+class ModelResult:
+    """What applying one model did."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    skipped: int = 0
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        """Return the counters, errors counted."""
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "deleted": self.deleted,
+            "skipped": self.skipped,
+            "errors": len(self.errors),
+        }
+
+
+class Applier:
+    """Applies one integration's mappings; keeps the remote-id -> hub-id index between them."""
+
+    def __init__(self, integration: Integration, config: ApplyConfig | None = None) -> None:
+        self.integration = integration
+        self.config = config or load_config(integration)
+        self.refs: dict[str, dict[str, int]] = {}
+
+    def run(self, models: list[str] | None = None) -> dict[str, ModelResult]:
+        """Apply every mapping (or those feeding ``models``) and commit."""
+        results = {}
+        for mapping in self.config.mappings:
+            if models and mapping.model not in models:
+                continue
+            results[mapping.model] = self.apply(mapping)
+            db.session.commit()
+        return results
+
+    def _index(self, stream: str) -> dict[str, int]:
+        """Return remote id -> hub id for the hub records made from ``stream``."""
+        if stream not in self.refs:
+            index: dict[str, int] = {}
+            for mapping in self.config.mappings:
+                if mapping.stream == stream:
+                    model = HUB_MODELS[mapping.model]
+                    rows = db.session.execute(
+                        select(model.remote_id, model.id).where(
+                            model.integration_id == self.integration.id,
+                            model.mirror_id.is_not(None),
+                        )
+                    )
+                    index.update({str(r): i for r, i in rows})
+            index.update(self.config.values.get(stream, {}))
+            self.refs[stream] = index
+        return self.refs[stream]
+
+    def _mirror_chunks(self, stream: str) -> Iterator[list[tuple[int, str, dict[str, Any]]]]:
+        last = 0
+        while True:
+            rows = db.session.execute(
+                select(MirrorRecord.id, MirrorRecord.remote_id, MirrorRecord.data)
+                .where(
+                    MirrorRecord.integration_id == self.integration.id,
+                    MirrorRecord.stream == stream,
+                    MirrorRecord.deleted_at.is_(None),
+                    MirrorRecord.id > last,
+                )
+                .order_by(MirrorRecord.id)
+                .limit(CHUNK)
+            ).all()
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield [(r[0], r[1], r[2]) for r in rows]
+
+    def apply(self, mapping: ModelMapping) -> ModelResult:
+        """Apply one mapping; return its counts and record errors."""
+        model = HUB_MODELS[mapping.model]
+        columns = columns_of(inspect(model))
+        local = set(getattr(model, "LOCAL_FIELDS", ()))
+        attrs = [a for a in mapping.fields if a in columns and a not in local]
+        refs = [a for a in mapping.references if a in columns]
+        result = ModelResult()
+        include = self.config.include.get(mapping.model, set())
+        index = self._index(mapping.stream)
+        by_name = self._unlinked_companies() if model is Company else {}
+        now = utcnow()
+        for chunk in self._mirror_chunks(mapping.stream):
+            mirror_ids = [c[0] for c in chunk]
+            wanted = [model.id, model.mirror_id, *(getattr(model, a) for a in attrs + refs)]
+            existing = {
+                row[1]: row
+                for row in db.session.execute(
+                    select(*wanted).where(model.mirror_id.in_(mirror_ids))
+                )
+            }
+            inserts: list[dict[str, Any]] = []
+            updates: list[dict[str, Any]] = []
+            drop: list[int] = []
+            for mirror_id, remote_id, data in chunk:
+                old = existing.get(mirror_id)
+                if old is None and remote_id not in include and not _selected(mapping, data):
+                    result.skipped += 1
+                    continue
+                values = self._project(mapping, columns, attrs, refs, remote_id, data, result)
+                if values is None:  # a required reference did not resolve
+                    result.skipped += 1
+                    if old is not None:
+                        drop.append(old[0])
+                    continue
+                if old is None:
+                    match = (
+                        by_name.pop(normalise_name(values.get("name")), None) if by_name else None
+                    )
+                    link = {"mirror_id": mirror_id, "remote_id": remote_id,
+                            "integration_id": self.integration.id}  # fmt: skip
+                    if match is not None:
+                        updates.append({"id": match, **values, **link, "updated_at": now})
+                        index[remote_id] = match
+                        result.updated += 1
+                    else:
+                        inserts.append({**values, **link, "tenant_id": self.integration.tenant_id,
+                                        "created_at": now, "updated_at": now})  # fmt: skip
+                    continue
+                current = dict(zip(attrs + refs, old[2:], strict=True))
+                changed = {k: v for k, v in values.items() if current.get(k) != v}
+                index[remote_id] = old[0]
+                if changed:
+                    updates.append({"id": old[0], **changed, "updated_at": now})
+                    result.updated += 1
+                else:
+                    result.unchanged += 1
+            if inserts:
+                created = db.session.execute(
+                    insert(model).returning(model.id, model.remote_id), inserts
+                )
+                for hub_id, made_from in created:
+                    index[str(made_from)] = hub_id
+                result.created += len(inserts)
+            for row in updates:
+                db.session.execute(update(model).where(model.id == row["id"]).values(**row))
+            if drop:
+                result.deleted += self._remove(model, drop)
+        result.deleted += self._remove_deleted(model, mapping.stream)
+        return result
+
+    def _project(
+        self,
+        mapping: ModelMapping,
+        columns: dict[str, Column],
+        attrs: list[str],
+        refs: list[str],
+        remote_id: str,
+        data: dict[str, Any],
+        result: ModelResult,
+    ) -> dict[str, Any] | None:
+        values: dict[str, Any] = {}
+        for attr in refs:
+            stream, remote_field = mapping.references[attr]
+            key = reference_key(data.get(remote_field))
+            hub_id = self._index(stream).get(key) if key is not None else None
+            if hub_id is None and attr in mapping.requires:
+                return None
+            values[attr] = hub_id
+        udfs = _udfs(data)
+        for attr in attrs:
+            column = columns[attr]
+            value = None
+            for source in mapping.fields[attr]:
+                raw = udfs.get(source.field) if source.custom else lookup(data, source.field)
+                value, error = convert(column, raw)
+                if error:
+                    result.errors.append((remote_id, f"{attr} from {source.label()}: {error}"))
+                if value is not None:
+                    break
+            if value is None and not column.nullable:
+                value = column.convert(f"({mapping.stream} {remote_id})")
+                result.errors.append((remote_id, f"{attr} is missing; shown as {value!r}"))
+            values[attr] = value
+        return values
+
+    def _unlinked_companies(self) -> dict[str, int]:
+        rows = db.session.execute(
+            select(Company.name, Company.id).where(
+                Company.tenant_id == self.integration.tenant_id, Company.mirror_id.is_(None)
+            )
+        )
+        return {normalise_name(name): hub_id for name, hub_id in rows}
+
+    def _remove(self, model: Any, ids: list[int]) -> int:
+        if model is Contract:
+            # Imported contracts are flagged, never silently dropped.
+            db.session.execute(
+                update(Contract).where(Contract.id.in_(ids)).values(remote_removed_at=utcnow())
+            )
+            return len(ids)
+        return db.session.execute(delete(model).where(model.id.in_(ids))).rowcount or 0  # type: ignore[attr-defined]
+
+    def _remove_deleted(self, model: Any, stream: str) -> int:
+        gone = select(MirrorRecord.id).where(
+            MirrorRecord.integration_id == self.integration.id,
+            MirrorRecord.stream == stream,
+            MirrorRecord.deleted_at.is_not(None),
+        )
+        ids = list(db.session.scalars(select(model.id).where(model.mirror_id.in_(gone))))
+        if model is Contract:
+            ids = list(
+                db.session.scalars(
+                    select(Contract.id).where(
+                        Contract.id.in_(ids), Contract.remote_removed_at.is_(None)
+                    )
+                )
+            )
+        return self._remove(model, ids) if ids else 0
+
+
+def _selected(mapping: ModelMapping, data: dict[str, Any]) -> bool:
+    for remote_field, accepted in mapping.select.items():
+        value = data.get(remote_field)
+        if reference_key(value) not in {reference_key(a) for a in accepted}:
+            return False
+    return True
+
+
+def lookup(data: dict[str, Any], path: str) -> Any:
+    """Return ``data[path]``, or follow a dotted path through nested objects."""
+    if path in data:
+        return data[path]
+    value: Any = data
+    for part in path.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _udfs(data: dict[str, Any]) -> dict[str, Any]:
+    found = data.get("userDefinedFields")
+    if not isinstance(found, list):
+        return {}
+    return {str(u.get("name")): u.get("value") for u in found if isinstance(u, dict)}
+
+
+def apply_integration(
+    integration_id: int, models: list[str] | None = None, *, run_id: int | None = None
+) -> dict[str, dict[str, int]]:
+    """Apply an integration's mirror to hub records; return counts per hub model.
+
+    With ``run_id``, record-level problems become the run's record errors.
+    """
+    integration = db.session.get(Integration, integration_id)
+    if integration is None:
+        return {}
+    applier = Applier(integration)
+    results = applier.run(models)
+    if run_id is not None:
+        for model, result in results.items():
+            stream = applier.config.mapping(model).stream
+            db.session.add_all(
+                RecordError(run_id=run_id, stream=stream, remote_id=remote_id, message=message)
+                for remote_id, message in result.errors[:1000]
+            )
+        db.session.commit()
+    return {model: result.counts() for model, result in results.items()}
