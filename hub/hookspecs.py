@@ -122,7 +122,7 @@ def hub_deleted_ids(
     """Return the primary keys of records of ``stream`` deleted remotely after ``since``.
 
     Stops at the first non-None result. Optional: for remote systems that log
-    deletions (Autotask's ``DeletedTicketLogs``). The core calls it after an
+    deletions (a ticket deletion log, say). The core calls it after an
     incremental pull and marks those records deleted before it counts.
 
     :param connector: the connector's name.

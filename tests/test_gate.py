@@ -10,7 +10,7 @@ import redis
 
 from hub.errors import RateLimited
 from hub.sync.gate import GateView, RedisGate
-from tests.conftest import REDIS_URL
+from hub.testing.fixtures import REDIS_URL
 
 
 @pytest.fixture(params=["embedded", "external"])

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, inspect
 
 from hub.config import normalise_database_url
 from hub.extensions import db
-from tests.conftest import reset_postgres
+from hub.testing.fixtures import reset_postgres
 
 
 def test_models_and_migrations_agree(app: Flask) -> None:

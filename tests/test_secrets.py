@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 from hub.app import create_app
 from hub.config import normalise_database_url
 from hub.extensions import db
-from tests.conftest import reset_postgres
+from hub.testing.fixtures import reset_postgres
 
 SECRET = "ITG.super-secret-value-7Q2"
 

@@ -2,7 +2,7 @@
 
 A value that cannot be converted becomes ``None`` and an error in words; a
 string too long for its column is cut and reported. Masked values (``*****``,
-what Autotask sends for protected custom fields) are never stored.
+what a PSA may send for protected custom fields) are never stored.
 """
 
 from __future__ import annotations

@@ -271,15 +271,23 @@ def _selected(mapping: ModelMapping, data: dict[str, Any]) -> bool:
 
 
 def lookup(data: dict[str, Any], path: str) -> Any:
-    """Return ``data[path]``, or follow a dotted path through nested objects."""
+    """Return ``data[path]``, or follow a dotted path through nested objects.
+
+    A list of ``{"name": ..., "value": ...}`` (custom fields, as some PSAs send
+    ``userDefinedFields``) is searched by name: ``userDefinedFields.RAM``.
+    """
     if path in data:
         return data[path]
-    value: Any = data
-    for part in path.split("."):
-        if not isinstance(value, dict):
-            return None
-        value = value.get(part)
-    return value
+    head, _, rest = path.partition(".")
+    value = data.get(head)
+    if not rest:
+        return value
+    if isinstance(value, list):
+        for item in value:
+            if isinstance(item, dict) and item.get("name") == rest:
+                return item.get("value")
+        return None
+    return lookup(value, rest) if isinstance(value, dict) else None
 
 
 def _udfs(data: dict[str, Any]) -> dict[str, Any]:

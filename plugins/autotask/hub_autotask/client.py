@@ -82,6 +82,7 @@ class Credentials:
 
 _clients: OrderedDict[tuple[str, str, float], httpx.Client] = OrderedDict()
 _usage: dict[tuple[str, str], tuple[float, int, int]] = {}
+_usage_locks: dict[tuple[str, str], threading.Lock] = {}
 _lock = threading.Lock()
 
 
@@ -302,21 +303,27 @@ class AutotaskClient:
         ``force`` always calls (the connection test uses it as its login check).
         """
         key = (self.zone, self.credentials.fingerprint())
-        now = time.monotonic()
         with _lock:
-            known = _usage.get(key)
-        if force or known is None or now - known[0] > USAGE_MAX_AGE:
-            answer = self.call(gate, "GET", "ThresholdInformation", action="the API usage check")
-            try:
-                known = (
-                    now,
-                    int(answer["currentTimeframeRequestCount"]),
-                    int(answer["externalRequestThreshold"]),
-                )
-            except (KeyError, TypeError, ValueError):
-                return None
+            key_lock = _usage_locks.setdefault(key, threading.Lock())
+        # One thread asks; the others that arrive meanwhile wait and reuse its answer.
+        with key_lock:
+            now = time.monotonic()
             with _lock:
-                _usage[key] = known
+                known = _usage.get(key)
+            if force or known is None or now - known[0] > USAGE_MAX_AGE:
+                answer = self.call(
+                    gate, "GET", "ThresholdInformation", action="the API usage check"
+                )
+                try:
+                    known = (
+                        now,
+                        int(answer["currentTimeframeRequestCount"]),
+                        int(answer["externalRequestThreshold"]),
+                    )
+                except (KeyError, TypeError, ValueError):
+                    return None
+                with _lock:
+                    _usage[key] = known
         gate.report_usage(known[1], known[2])
         return known[1], known[2]
 

@@ -21,6 +21,7 @@ from hub.connector import (
     ConnectorInfo,
     Cursor,
     FieldInfo,
+    ModelMapping,
     Page,
     PullPlan,
     StreamSpec,
@@ -29,6 +30,7 @@ from hub.connector import (
     WriteResult,
 )
 from hub_autotask import connection, deletions, fields, pulling, webhooks, writeback
+from hub_autotask.mappings import MAPPINGS
 from hub_autotask.settings import AutotaskSettings
 from hub_autotask.streams import STREAMS
 
@@ -186,3 +188,9 @@ def hub_sandbox_commands(register: Callable[[click.Command], None]) -> None:
     from hub_autotask.sandbox.cli import command
 
     register(command)
+
+
+@hookimpl
+def hub_default_mappings(connector: str) -> list[ModelMapping] | None:
+    """Active Customer companies, their contacts and active CIs; contracts one by one."""
+    return list(MAPPINGS) if connector == NAME else None

@@ -7,11 +7,12 @@ from typing import Any
 from hub_autotask.sandbox import Sandbox
 from hub_autotask.streams import STREAMS
 
+from hub.connector import ConnectionReport
 from hub.connectors import get_connector
 from hub.testing import CountingGate
 
 
-def check(settings: dict[str, Any]):  # type: ignore[no-untyped-def]
+def check(settings: dict[str, Any]) -> tuple[ConnectionReport, CountingGate]:
     """Run the connection test through a counting gate."""
     gate = CountingGate()
     return get_connector("autotask").check_connection(settings, gate), gate

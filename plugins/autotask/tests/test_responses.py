@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from hub_autotask.responses import classify, classify_exception, permission_message, retry_after
+from hub_autotask.responses import (
+    Verdict,
+    classify,
+    classify_exception,
+    permission_message,
+    retry_after,
+)
 
 from hub.errors import AuthenticationFailed, ConnectionFailed, PermissionDenied, RateLimited
 
@@ -21,7 +27,7 @@ def answer(
     return httpx.Response(status, json=body, headers=headers, request=request)
 
 
-def verdict_of(response: httpx.Response, method: str = "QUERY"):  # type: ignore[no-untyped-def]
+def verdict_of(response: httpx.Response, method: str = "QUERY") -> Verdict:
     """Classify as a query of Contracts."""
     return classify(
         response, entity="Contracts", action="a query of Contracts", method=method, secrets=[SECRET]
