@@ -139,7 +139,9 @@ class MemoryWatch(threading.Thread):
 def _hub(env: dict[str, str], *args: str) -> str:
     result = subprocess.run([HUB, *args], env=env, capture_output=True, text=True)
     if result.returncode != 0:
-        raise SystemExit(f"hub {' '.join(args)} failed:\n{result.stderr[-2000:]}")
+        raise SystemExit(
+            f"hub {' '.join(args)} failed:\n{result.stderr[-3000:]}\n{result.stdout[-3000:]}"
+        )
     return result.stdout
 
 

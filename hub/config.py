@@ -17,12 +17,18 @@ from typing import Any
 from cryptography.fernet import Fernet
 from flask import Flask
 
+from hub import jsontext
+
 DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,
     "REDIS_URL": None,
     "SECRET_KEY": None,
     "ENCRYPTION_KEY": None,
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SQLALCHEMY_ENGINE_OPTIONS": {
+        "pool_pre_ping": True,
+        "json_serializer": jsontext.dumps,
+        "json_deserializer": jsontext.loads,
+    },
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "LOG_LEVEL": "INFO",

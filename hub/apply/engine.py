@@ -179,14 +179,19 @@ class Applier:
                 else:
                     result.unchanged += 1
             if inserts:
+                # Plain executemany, then one read of the new ids: RETURNING with many rows
+                # is much slower here than reading the ids back.
+                db.session.execute(insert(model), inserts)
                 created = db.session.execute(
-                    insert(model).returning(model.id, model.remote_id), inserts
+                    select(model.remote_id, model.id).where(
+                        model.mirror_id.in_([row["mirror_id"] for row in inserts])
+                    )
                 )
-                for hub_id, made_from in created:
-                    index[str(made_from)] = hub_id
+                index.update({str(remote_id): hub_id for remote_id, hub_id in created})
                 result.created += len(inserts)
-            for row in updates:
-                db.session.execute(update(model).where(model.id == row["id"]).values(**row))
+            if updates:
+                # ORM bulk UPDATE by primary key: one executemany per set of changed columns.
+                db.session.execute(update(model), updates)
             if drop:
                 result.deleted += self._remove(model, drop)
         result.deleted += self._remove_deleted(model, mapping.stream)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -257,7 +258,9 @@ def _finish(run: SyncRun) -> None:
     run.api_calls = sum(row.api_calls for row in run.streams)
     run.message = run.message or ""
     if run.status != "failed":
+        started = time.monotonic()
         run.applied = apply_integration(integration.id, run_id=run.id)
+        add_event(run.id, f"applied to hub records in {time.monotonic() - started:.1f} s")
     add_event(run.id, f"finished: {run.status}")
     integration.last_synced_at = run.finished_at
     integration.status = "failing" if run.status == "failed" else "active"

@@ -24,6 +24,7 @@ import httpx
 
 from hub.connector import CallGate
 from hub.errors import ConfigurationError, ConnectionFailed, HubError
+from hub.jsontext import loads
 from hub_autotask import urls, zones
 from hub_autotask.responses import Verdict, classify, classify_exception
 from hub_autotask.retries import RetryPolicy
@@ -233,7 +234,7 @@ class AutotaskClient:
 
     def _json(self, response: httpx.Response, action: str) -> Any:
         try:
-            return response.json()
+            return loads(response.content)
         except ValueError:
             raise ConnectionFailed(
                 f"Autotask answered {action} with something that is not JSON "
