@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, insert, inspect, select, update
+from sqlalchemy import bindparam, delete, insert, inspect, select, update
 
 from hub.apply.config import ApplyConfig, load_config
 from hub.apply.convert import Column, columns_of, convert
@@ -123,7 +123,7 @@ class Applier:
 
     def apply(self, mapping: ModelMapping) -> ModelResult:
         """Apply one mapping; return its counts and record errors."""
-        model = HUB_MODELS[mapping.model]
+        model: Any = HUB_MODELS[mapping.model]
         columns = columns_of(inspect(model))
         local = set(getattr(model, "LOCAL_FIELDS", ()))
         attrs = [a for a in mapping.fields if a in columns and a not in local]
@@ -181,7 +181,7 @@ class Applier:
             if inserts:
                 # Plain executemany, then one read of the new ids: RETURNING with many rows
                 # is much slower here than reading the ids back.
-                db.session.execute(insert(model), inserts)
+                db.session.connection().execute(insert(model.__table__), inserts)
                 created = db.session.execute(
                     select(model.remote_id, model.id).where(
                         model.mirror_id.in_([row["mirror_id"] for row in inserts])
@@ -190,8 +190,7 @@ class Applier:
                 index.update({str(remote_id): hub_id for remote_id, hub_id in created})
                 result.created += len(inserts)
             if updates:
-                # ORM bulk UPDATE by primary key: one executemany per set of changed columns.
-                db.session.execute(update(model), updates)
+                _update_by_id(model, updates)
             if drop:
                 result.deleted += self._remove(model, drop)
         result.deleted += self._remove_deleted(model, mapping.stream)
@@ -265,6 +264,23 @@ class Applier:
                 )
             )
         return self._remove(model, ids) if ids else 0
+
+
+def _update_by_id(model: Any, rows: list[dict[str, Any]]) -> None:
+    """Update rows by primary key: one executemany per set of changed columns (Core, no ORM)."""
+    table = model.__table__
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        values = {k: v for k, v in row.items() if k != "id"}
+        groups.setdefault(tuple(sorted(values)), []).append({"row_id": row["id"], **values})
+    connection = db.session.connection()
+    for columns, group in groups.items():
+        stmt = (
+            update(table)
+            .where(table.c.id == bindparam("row_id"))
+            .values({c: bindparam(c) for c in columns})
+        )
+        connection.execute(stmt, group)
 
 
 def _selected(mapping: ModelMapping, data: dict[str, Any]) -> bool:
