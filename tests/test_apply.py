@@ -131,3 +131,34 @@ def test_bad_values_are_reported_and_the_rest_applied(app: Flask, synced: Integr
         assert any("hostname" in m and "cut" in m for m in messages)
         asset = db.session.scalar(select(Asset).where(Asset.mirror_id == row.id))
         assert asset.warranty_expiration_date is None and len(asset.hostname) == 255
+
+
+def test_after_a_sync_only_what_was_pulled_is_applied(app: Flask, synced: Integration) -> None:
+    config = dataset.records("configurations")
+    active = next(c for c in config if c["configuration-status-name"] == "Active")
+    changes = {"hostname": "renamed-host", "updated-at": "2099-01-01T00:00:00Z"}
+    dataset.update("configurations", active["id"], changes)
+    with app.app_context():
+        run, _ = request_sync(db.session.get(Integration, synced.id))
+    run_worker(app, burst=True)
+    with app.app_context():
+        from hub.models import SyncRun
+
+        applied = db.session.get(SyncRun, run.id).applied
+        # Only the changed configuration was read again (others count as nothing at all).
+        assert applied["asset"]["updated"] + applied["asset"]["skipped"] == 1
+        assert applied["company"] == {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0,
+                                      "skipped": 0, "errors": 0}  # fmt: skip
+
+
+def test_a_mapping_change_makes_the_next_apply_full(app: Flask, synced: Integration) -> None:
+    with app.app_context():
+        integration = db.session.get(Integration, synced.id)
+        fields = {"asset": {"notes": [["asset-tag", False]]}}
+        integration.options = {**integration.options, "apply": {"fields": fields}}
+        db.session.commit()
+        from hub.models.base import utcnow
+        from hub.sync.runner import apply_integration as run_apply
+
+        counts = run_apply(synced.id, changed_since=utcnow())
+        assert counts["asset"]["updated"] > 0  # the whole mirror was read again

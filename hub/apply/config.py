@@ -10,6 +10,7 @@ Overrides live in ``Integration.options["apply"]``::
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -27,6 +28,12 @@ class ApplyConfig:
     mappings: list[ModelMapping]
     include: dict[str, set[str]] = field(default_factory=dict)
     values: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def fingerprint(self) -> str:
+        """Return a digest of the whole configuration (it changes when any mapping does)."""
+        text = repr((self.mappings, sorted((k, sorted(v)) for k, v in self.include.items()),
+                     sorted((k, sorted(v.items())) for k, v in self.values.items())))  # fmt: skip
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
 
     def mapping(self, model: str) -> ModelMapping:
         """Return the mapping that feeds ``model``."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, inspect, select, update
@@ -74,13 +75,26 @@ class Applier:
         self.config = config or load_config(integration)
         self.refs: dict[str, dict[str, int]] = {}
 
-    def run(self, models: list[str] | None = None) -> dict[str, ModelResult]:
-        """Apply every mapping (or those feeding ``models``) and commit."""
+    def run(
+        self, models: list[str] | None = None, *, changed_since: datetime | None = None
+    ) -> dict[str, ModelResult]:
+        """Apply every mapping (or those feeding ``models``) and commit.
+
+        With ``changed_since``, a mapping reads only mirror rows pulled since
+        then, unless a stream it refers to gained or lost hub records in this
+        apply (then the references of unchanged rows may resolve differently).
+        """
         results = {}
+        moved: set[str] = set()
         for mapping in self.config.mappings:
             if models and mapping.model not in models:
                 continue
-            results[mapping.model] = self.apply(mapping)
+            refers = {stream for stream, _ in mapping.references.values()}
+            since = None if refers & moved else changed_since
+            result = self.apply(mapping, since)
+            if result.created or result.deleted:
+                moved.add(mapping.stream)
+            results[mapping.model] = result
             db.session.commit()
         return results
 
@@ -102,10 +116,12 @@ class Applier:
             self.refs[stream] = index
         return self.refs[stream]
 
-    def _mirror_chunks(self, stream: str) -> Iterator[list[tuple[int, str, dict[str, Any]]]]:
+    def _mirror_chunks(
+        self, stream: str, since: datetime | None
+    ) -> Iterator[list[tuple[int, str, dict[str, Any]]]]:
         last = 0
         while True:
-            rows = db.session.execute(
+            query = (
                 select(MirrorRecord.id, MirrorRecord.remote_id, MirrorRecord.data)
                 .where(
                     MirrorRecord.integration_id == self.integration.id,
@@ -115,14 +131,17 @@ class Applier:
                 )
                 .order_by(MirrorRecord.id)
                 .limit(CHUNK)
-            ).all()
+            )
+            if since is not None:
+                query = query.where(MirrorRecord.pulled_at >= since)
+            rows = db.session.execute(query).all()
             if not rows:
                 return
             last = rows[-1][0]
             yield [(r[0], r[1], r[2]) for r in rows]
 
-    def apply(self, mapping: ModelMapping) -> ModelResult:
-        """Apply one mapping; return its counts and record errors."""
+    def apply(self, mapping: ModelMapping, since: datetime | None = None) -> ModelResult:
+        """Apply one mapping (only rows pulled since ``since``); return counts and errors."""
         model: Any = HUB_MODELS[mapping.model]
         columns = columns_of(inspect(model))
         local = set(getattr(model, "LOCAL_FIELDS", ()))
@@ -133,7 +152,7 @@ class Applier:
         index = self._index(mapping.stream)
         by_name = self._unlinked_companies() if model is Company else {}
         now = utcnow()
-        for chunk in self._mirror_chunks(mapping.stream):
+        for chunk in self._mirror_chunks(mapping.stream, since):
             mirror_ids = [c[0] for c in chunk]
             wanted = [model.id, model.mirror_id, *(getattr(model, a) for a in attrs + refs)]
             existing = {
@@ -319,17 +338,30 @@ def _udfs(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def apply_integration(
-    integration_id: int, models: list[str] | None = None, *, run_id: int | None = None
+    integration_id: int,
+    models: list[str] | None = None,
+    *,
+    run_id: int | None = None,
+    changed_since: datetime | None = None,
 ) -> dict[str, dict[str, int]]:
     """Apply an integration's mirror to hub records; return counts per hub model.
 
     With ``run_id``, record-level problems become the run's record errors.
+    With ``changed_since`` (after a sync), only what was pulled since is
+    applied, unless the mapping configuration changed since the last apply.
     """
     integration = db.session.get(Integration, integration_id)
     if integration is None:
         return {}
     applier = Applier(integration)
-    results = applier.run(models)
+    fingerprint = applier.config.fingerprint()
+    options = dict(integration.options or {})
+    if options.get("applied_config") != fingerprint:
+        changed_since = None
+    results = applier.run(models, changed_since=changed_since)
+    if not models:
+        integration.options = {**options, "applied_config": fingerprint}
+        db.session.commit()
     if run_id is not None:
         for model, result in results.items():
             stream = applier.config.mapping(model).stream

@@ -259,7 +259,7 @@ def _finish(run: SyncRun) -> None:
     run.message = run.message or ""
     if run.status != "failed":
         started = time.monotonic()
-        run.applied = apply_integration(integration.id, run_id=run.id)
+        run.applied = apply_integration(integration.id, run_id=run.id, changed_since=run.started_at)
         add_event(run.id, f"applied to hub records in {time.monotonic() - started:.1f} s")
     add_event(run.id, f"finished: {run.status}")
     integration.last_synced_at = run.finished_at
