@@ -8,12 +8,15 @@ Counters are incremented in SQL for the same reason.
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
 
-from hub.connector import StreamSpec
+from hub.connector import Page, StreamSpec
 from hub.extensions import db
 from hub.models import MirrorRecord, PullCursor, RecordError, StreamRun, StreamState, SyncRun
 from hub.models.base import utcnow
@@ -25,6 +28,21 @@ from hub.sync.timestamps import format_timestamp, parse_timestamp
 # Re-read a little before the watermark: remote clocks and commits are not instant.
 OVERLAP = timedelta(minutes=5)
 DONE = ("succeeded", "held", "failed", "skipped")
+_sqlite_writer = threading.Lock()
+
+
+@contextlib.contextmanager
+def writer_lock() -> Iterator[None]:
+    """Serialise this process's writes on SQLite (one writer at a time anyway).
+
+    Threads queue on a lock that wakes them at once, instead of on SQLite's
+    busy handler, which sleeps in growing steps while another thread writes.
+    """
+    if db.session.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    with _sqlite_writer:
+        yield
 
 
 def stream_state(integration_id: int, stream: str) -> StreamState:
@@ -106,35 +124,41 @@ def pull_partition(ctx: SyncContext, spec: StreamSpec, cursor_id: int, stop: Any
     while checkpoint.cursor is not None and not stop():
         calls_before = view.calls
         page = ctx.connector.pull_page(ctx.settings, spec.name, checkpoint.cursor, view)
-        result = store_page(
-            ctx,
-            spec.name,
-            page.records,
-            primary_key=spec.primary_key,
-            change_field=spec.change_field,
+        with writer_lock():
+            _store(ctx, spec, checkpoint, page, view.calls - calls_before)
+
+
+def _store(
+    ctx: SyncContext, spec: StreamSpec, checkpoint: PullCursor, page: Page, calls: int
+) -> None:
+    """Store one page, its checkpoint and its counts in one transaction."""
+    result = store_page(
+        ctx,
+        spec.name,
+        page.records,
+        primary_key=spec.primary_key,
+        change_field=spec.change_field,
+    )
+    for remote_id, message in result.errors:
+        db.session.add(
+            RecordError(run_id=ctx.run_id, stream=spec.name, remote_id=remote_id, message=message)
         )
-        for remote_id, message in result.errors:
-            db.session.add(
-                RecordError(
-                    run_id=ctx.run_id, stream=spec.name, remote_id=remote_id, message=message
-                )
-            )
-        newest = checkpoint.max_changed
-        if result.max_changed and (newest is None or result.max_changed > newest):
-            checkpoint.max_changed = result.max_changed
-        checkpoint.cursor = page.next_cursor
-        checkpoint.pages += 1
-        _bump(
-            ctx.run_id,
-            spec.name,
-            pulled=len(page.records),
-            created=result.created,
-            updated=result.updated,
-            unchanged=result.unchanged,
-            errors=len(result.errors),
-            api_calls=view.calls - calls_before,
-        )
-        db.session.commit()
+    newest = checkpoint.max_changed
+    if result.max_changed and (newest is None or result.max_changed > newest):
+        checkpoint.max_changed = result.max_changed
+    checkpoint.cursor = page.next_cursor
+    checkpoint.pages += 1
+    _bump(
+        ctx.run_id,
+        spec.name,
+        pulled=len(page.records),
+        created=result.created,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        errors=len(result.errors),
+        api_calls=calls,
+    )
+    db.session.commit()
 
 
 def finish_stream(ctx: SyncContext, spec: StreamSpec) -> None:
