@@ -41,13 +41,29 @@ def active_run(integration: Integration) -> SyncRun | None:
             SyncRun.status.in_(("queued", "running")),
         )
     )
-    if run is None or run.job_id is None or _job_alive(run.job_id):
+    if run is None or run.job_id is None or _run_alive(run):
         return run
     run.status = "failed"
     run.message = "the worker running this sync stopped and its job was lost"
     run.finished_at = utcnow()
     db.session.commit()
     return None
+
+
+def _run_alive(run: SyncRun) -> bool:
+    """Whether the run's coordinating job or any of its lanes is queued or running."""
+    if run.job_id and _job_alive(run.job_id):
+        return True
+    lane = 0
+    while _job_exists(lane_job_id(run.id, lane)):
+        if _job_alive(lane_job_id(run.id, lane)):
+            return True
+        lane += 1
+    return False
+
+
+def _job_exists(job_id: str) -> bool:
+    return bool(Job.exists(job_id, connection=get_redis()))
 
 
 def _job_alive(job_id: str) -> bool:

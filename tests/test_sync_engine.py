@@ -185,3 +185,17 @@ def test_hook_hub_deleted_ids_marks_logged_deletes_without_a_sweep(
     assert list(_mirror(integration, "widgets", deleted=True)) == [str(gone["id"])]
     # The log told which record went: no ids-only sweep was needed.
     assert "ids-only" not in State.request_log.read_text()
+
+
+def test_a_run_handed_to_lanes_is_not_taken_for_lost(app: Flask, integration: Integration) -> None:
+    from hub.jobs import active_run
+    from hub.sync.runner import run_sync
+
+    run, _ = request_sync(integration, enqueue=False)
+    run.job_id = "hub-sync-coordinator-that-finished"  # its coordinator returned after handing out
+    db.session.commit()
+    run_sync(run.id, lanes=2)
+    assert active_run(integration) is not None  # the lanes are queued: the run is alive
+    run_worker(app, burst=True)
+    db.session.expire_all()
+    assert db.session.get(SyncRun, run.id).status == "succeeded"
