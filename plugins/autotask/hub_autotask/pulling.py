@@ -36,6 +36,9 @@ from hub_autotask.streams import AutotaskStream, stream
 
 PAGE_SIZE = 500
 PARTITIONS = 3
+# Below this many pages a stream is pulled as one range: splitting costs a probe and
+# a partial page per range, and a short stream is never the one that bounds a sync.
+PARTITION_MIN_PAGES = 10
 FIELD_CHECK_MAX_AGE = 3600.0
 
 _field_checks: dict[tuple[str, str, str, str], tuple[float, bool]] = {}
@@ -158,7 +161,7 @@ def plan_pull(
         return PullPlan(total=None, cursors=[base])
     clauses = filters(source, base)
     total = client.count(gate, source.entity, clauses)
-    if total <= 2 * PAGE_SIZE:
+    if total <= PARTITION_MIN_PAGES * PAGE_SIZE:
         return PullPlan(total=total, cursors=[base])
     probe = client.query(
         gate, source.entity, {"MaxRecords": PAGE_SIZE, "IncludeFields": ["id"], "filter": clauses}

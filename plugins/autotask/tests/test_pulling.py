@@ -63,9 +63,13 @@ def test_filters_and_watermark_format() -> None:
 
 
 def test_big_streams_are_planned_in_three_partitions_for_two_calls(
-    settings: dict[str, Any], autotask_sandbox: Sandbox
+    settings: dict[str, Any], autotask_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """count + one id probe (+ ThresholdInformation at most once a minute)."""
+    single = CountingGate()
+    plan = get_connector("autotask").plan_pull(settings, "configuration_items", None, single)
+    assert len(plan.cursors) == 1  # 3 pages: below PARTITION_MIN_PAGES, one range
+    monkeypatch.setattr("hub_autotask.pulling.PARTITION_MIN_PAGES", 2)
     gate = CountingGate()
     plan = get_connector("autotask").plan_pull(settings, "configuration_items", None, gate)
     assert plan.total == len(autotask_sandbox.records("ConfigurationItems"))
