@@ -20,6 +20,7 @@ from hub.connector import (
     FieldInfo,
     Page,
     PullPlan,
+    Record,
     StreamSpec,
     WebhookEvent,
     WebhookRegistration,
@@ -122,6 +123,20 @@ class Connector:
             connector=self.name, settings=settings, stream=stream, cursor=cursor, gate=gate
         )
         return self._required(page, "hub_pull_page")
+
+    def split_cursor(
+        self, stream: str, cursor: Cursor, records: list[Record], remaining: int, parts: int
+    ) -> list[Cursor] | None:
+        """Split the rest of a partition; ``None`` when the connector cannot."""
+        result: list[Cursor] | None = self._hook.hub_split_cursor(
+            connector=self.name,
+            stream=stream,
+            cursor=cursor,
+            records=records,
+            remaining=remaining,
+            parts=parts,
+        )
+        return result
 
     def field_metadata(
         self, settings: Mapping[str, Any], stream: str, gate: CallGate

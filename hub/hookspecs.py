@@ -28,6 +28,7 @@ from hub.connector import (
     ModelMapping,
     Page,
     PullPlan,
+    Record,
     StreamSpec,
     WebhookEvent,
     WebhookRegistration,
@@ -147,6 +148,32 @@ def hub_pull_page(
     :param stream: the stream's name.
     :param cursor: a cursor from :func:`hub_plan_pull` or a previous page.
     :param gate: the call gate for remote calls.
+    """
+
+
+@hookspec(firstresult=True)
+def hub_split_cursor(
+    connector: str,
+    stream: str,
+    cursor: Cursor,
+    records: list[Record],
+    remaining: int,
+    parts: int,
+) -> list[Cursor] | None:
+    """Return the rest of a partition split into up to ``parts`` disjoint cursors.
+
+    Stops at the first non-None result. Optional: the core calls it between
+    pages when a stream has fewer partitions in flight than the remote
+    system allows, so a partition that turned out long is shared out (a
+    keyset range split by id, say). The first cursor replaces ``cursor``;
+    together they must cover exactly what ``cursor`` would still have pulled.
+
+    :param connector: the connector's name.
+    :param stream: the stream's name.
+    :param cursor: the partition's next cursor.
+    :param records: the page just pulled (e.g. to estimate id density).
+    :param remaining: the core's estimate of the records left in this partition.
+    :param parts: how many cursors at most.
     """
 
 

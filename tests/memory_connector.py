@@ -156,3 +156,24 @@ def hub_deleted_ids(
         return None
     with gate.call("deletion-log"):
         return [str(i) for at, i in State.deletion_log if at > since]
+
+
+@hookimpl
+def hub_split_cursor(
+    connector: str,
+    stream: str,
+    cursor: Cursor,
+    records: list[dict[str, Any]],
+    remaining: int,
+    parts: int,
+) -> list[Cursor] | None:
+    """Split an id range evenly by id (ids are dense here)."""
+    if connector != NAME or not records:
+        return None
+    after = cursor["after"]
+    end = cursor["upto"] if cursor["upto"] is not None else after + remaining
+    step = (end - after) // parts
+    if step < 1:
+        return None
+    bounds = [after + step * i for i in range(parts)] + [cursor["upto"]]
+    return [{**cursor, "after": bounds[i], "upto": bounds[i + 1]} for i in range(parts)]

@@ -14,7 +14,7 @@ from hub import plugins
 from hub.extensions import db
 from hub.integrations import configure_integration
 from hub.jobs import get_queue, request_sync
-from hub.models import Integration, MirrorRecord, RunEvent, SyncRun
+from hub.models import Integration, MirrorRecord, PullCursor, RunEvent, SyncRun
 from hub.sync.runner import run_summary
 from hub.tenancy import create_tenant
 from hub.worker import run_worker
@@ -199,3 +199,20 @@ def test_a_run_handed_to_lanes_is_not_taken_for_lost(app: Flask, integration: In
     run_worker(app, burst=True)
     db.session.expire_all()
     assert db.session.get(SyncRun, run.id).status == "succeeded"
+
+
+def test_hook_hub_split_cursor_shares_out_a_long_partition(
+    app: Flask, integration: Integration, tmp_path: Path
+) -> None:
+    memory.reset(gadgets=100)  # one range of 10 pages
+    State.request_log = tmp_path / "requests.log"
+    run = _sync(app, integration, streams=["gadgets"])
+    assert run.status == "succeeded"
+    assert sorted(int(k) for k in _mirror(integration, "gadgets")) == list(range(1, 101))
+    partitions = db.session.scalars(
+        select(PullCursor.partition).where(PullCursor.run_id == run.id)
+    ).all()
+    assert len(partitions) == 2  # split once: the connector allows two at a time
+    pages = State.request_log.read_text().splitlines()
+    assert len(pages) == len(set(pages))  # no page fetched twice
+    assert run_summary(run)["streams"]["gadgets"]["pulled"] == 100

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -104,6 +104,48 @@ def plan_stream(ctx: SyncContext, spec: StreamSpec) -> None:
     db.session.commit()
 
 
+class Lane:
+    """What the partitions pulled by one process share: progress per stream, and more threads.
+
+    A partition that turns out long is split while it runs (see
+    :func:`hub.hookspecs.hub_split_cursor`) whenever its stream has fewer
+    partitions in flight than ``parallel``; ``submit`` starts the new ones.
+    """
+
+    def __init__(self, submit: Callable[[str, int], None], parallel: int) -> None:
+        self.submit = submit
+        self.parallel = parallel
+        self.lock = threading.Lock()
+        self.active: dict[str, int] = {}
+        self.pulled: dict[str, int] = {}
+        self.totals: dict[str, int | None] = {}
+
+    def start(self, run_id: int, stream: str) -> None:
+        """Note a partition of ``stream`` starting (loading the stream's progress once)."""
+        with self.lock:
+            if stream not in self.totals:
+                row = stream_run(run_id, stream)
+                self.totals[stream], self.pulled[stream] = row.total, row.pulled
+            self.active[stream] = self.active.get(stream, 0) + 1
+
+    def end(self, stream: str) -> None:
+        """Note a partition of ``stream`` ending."""
+        with self.lock:
+            self.active[stream] -= 1
+
+    def split_wanted(self, stream: str, page_size: int, count: int) -> tuple[int, int] | None:
+        """Count a page; return ``(records left here, parts)`` when this partition should split."""
+        with self.lock:
+            self.pulled[stream] = self.pulled.get(stream, 0) + count
+            total, active = self.totals.get(stream), self.active.get(stream, 1)
+            if total is None or active >= self.parallel or page_size == 0:
+                return None
+            remaining = (total - self.pulled[stream]) // max(1, active)
+            if remaining <= 2 * page_size:
+                return None
+            return remaining, min(self.parallel - active + 1, remaining // page_size)
+
+
 def pending_partitions(run_id: int, streams: list[str]) -> list[tuple[str, int]]:
     """Return ``(stream, cursor row id)`` of every partition of ``streams`` not yet done."""
     rows = db.session.execute(
@@ -116,16 +158,56 @@ def pending_partitions(run_id: int, streams: list[str]) -> list[tuple[str, int]]
     return [(stream, row_id) for stream, row_id in rows]
 
 
-def pull_partition(ctx: SyncContext, spec: StreamSpec, cursor_id: int, stop: Any) -> None:
+def pull_partition(
+    ctx: SyncContext, spec: StreamSpec, cursor_id: int, stop: Any, lane: Lane | None = None
+) -> None:
     """Pull one partition page by page until its cursor is exhausted (or ``stop()``)."""
     view = GateView(ctx.gate)
     checkpoint = db.session.get(PullCursor, cursor_id)
     assert checkpoint is not None
-    while checkpoint.cursor is not None and not stop():
-        calls_before = view.calls
-        page = ctx.connector.pull_page(ctx.settings, spec.name, checkpoint.cursor, view)
-        with writer_lock():
-            _store(ctx, spec, checkpoint, page, view.calls - calls_before)
+    if lane is not None:
+        lane.start(ctx.run_id, spec.name)
+    try:
+        while checkpoint.cursor is not None and not stop():
+            calls_before = view.calls
+            page = ctx.connector.pull_page(ctx.settings, spec.name, checkpoint.cursor, view)
+            with writer_lock():
+                _store(ctx, spec, checkpoint, page, view.calls - calls_before)
+                started = _split(ctx, spec, checkpoint, page, lane) if lane else []
+            for new_id in started:
+                assert lane is not None
+                lane.submit(spec.name, new_id)
+    finally:
+        if lane is not None:
+            lane.end(spec.name)
+
+
+def _split(
+    ctx: SyncContext, spec: StreamSpec, checkpoint: PullCursor, page: Page, lane: Lane
+) -> list[int]:
+    """Share out the rest of a long partition; return the new partitions' checkpoint ids."""
+    wanted = lane.split_wanted(spec.name, len(page.records), len(page.records))
+    if wanted is None or checkpoint.cursor is None:
+        return []
+    remaining, parts = wanted
+    cursors = ctx.connector.split_cursor(
+        spec.name, checkpoint.cursor, page.records, remaining, parts
+    )
+    if not cursors or len(cursors) < 2:
+        return []
+    last = db.session.scalar(
+        select(func.max(PullCursor.partition)).where(
+            PullCursor.run_id == ctx.run_id, PullCursor.stream == spec.name
+        )
+    )
+    checkpoint.cursor = cursors[0]
+    rows = [
+        PullCursor(run_id=ctx.run_id, stream=spec.name, partition=(last or 0) + i, cursor=c)
+        for i, c in enumerate(cursors[1:], start=1)
+    ]
+    db.session.add_all(rows)
+    db.session.commit()
+    return [row.id for row in rows]
 
 
 def _store(

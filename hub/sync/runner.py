@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from flask import current_app
@@ -29,6 +29,7 @@ from hub.sync.context import SyncContext, load_context
 from hub.sync.gate import RedisGate
 from hub.sync.pull import (
     DONE,
+    Lane,
     finish_stream,
     pending_partitions,
     plan_stream,
@@ -38,6 +39,7 @@ from hub.sync.pull import (
 
 log = logging.getLogger(__name__)
 MAX_THREADS = 16
+DEFAULT_PARALLEL = 4  # partitions per stream when the connector declares no limit
 
 
 def add_event(run_id: int, message: str, level: str = "info", **details: Any) -> None:
@@ -120,9 +122,11 @@ def _plan_one(ctx: SyncContext, stream: str, failures: Failures) -> None:
         _record_failure(ctx, failures, stream, exc)
 
 
-def _pull_one(ctx: SyncContext, stream: str, cursor_id: int, failures: Failures) -> None:
+def _pull_one(
+    ctx: SyncContext, stream: str, cursor_id: int, failures: Failures, lane: Lane
+) -> None:
     try:
-        pull_partition(ctx, ctx.spec(stream), cursor_id, lambda: failures.stopped(stream))
+        pull_partition(ctx, ctx.spec(stream), cursor_id, lambda: failures.stopped(stream), lane)
     except HubError as exc:
         _record_failure(ctx, failures, stream, exc)
 
@@ -147,15 +151,34 @@ def _parallel(ctx: SyncContext, tasks: list[tuple[Any, ...]], func: Callable[...
 
 
 def pull_streams(ctx: SyncContext, streams: list[str]) -> None:
-    """Pull every pending partition of ``streams``, then finish each of them."""
+    """Pull every pending partition of ``streams`` (splitting long ones), then finish them."""
     failures = Failures()
     todo = [s for s in streams if stream_run(ctx.run_id, s).status not in DONE]
     db.session.commit()
-    _parallel(
-        ctx,
-        [(stream, cid, failures) for stream, cid in pending_partitions(ctx.run_id, todo)],
-        _pull_one,
-    )
+    pending = pending_partitions(ctx.run_id, todo)
+    if pending:
+        with ThreadPoolExecutor(max_workers=MAX_THREADS) as pool:
+            futures: list[Future[None]] = []
+            guard = threading.Lock()
+
+            def submit(stream: str, cursor_id: int) -> None:
+                with guard:
+                    futures.append(
+                        pool.submit(_in_app, ctx, _pull_one, ctx, stream, cursor_id, failures, lane)
+                    )
+
+            lane = Lane(submit, ctx.connector.info.max_concurrency or DEFAULT_PARALLEL)
+            for stream, cursor_id in pending:
+                submit(stream, cursor_id)
+            done = 0
+            while True:
+                with guard:
+                    batch = futures[done:]
+                if not batch:
+                    break
+                for future in batch:
+                    future.result()  # an unexpected error fails the job so RQ retries it
+                done += len(batch)
     _parallel(ctx, [(stream, failures) for stream in todo], _finish_one)
 
 

@@ -24,6 +24,7 @@ from hub.connector import (
     ModelMapping,
     Page,
     PullPlan,
+    Record,
     StreamSpec,
     WebhookEvent,
     WebhookRegistration,
@@ -116,6 +117,21 @@ def hub_pull_page(
 ) -> Page | None:
     """Pull up to 500 records after the cursor's id."""
     return pulling.pull_page(settings, stream, cursor, gate) if connector == NAME else None
+
+
+@hookimpl
+def hub_split_cursor(
+    connector: str,
+    stream: str,
+    cursor: Cursor,
+    records: list[Record],
+    remaining: int,
+    parts: int,
+) -> list[Cursor] | None:
+    """Share out the rest of a long keyset range by id."""
+    if connector != NAME:
+        return None
+    return pulling.split_cursor(cursor, records, remaining, parts)
 
 
 @hookimpl

@@ -93,6 +93,32 @@ def split_points(ids: list[int], total: int, parts: int = PARTITIONS) -> list[in
     return points
 
 
+def split_cursor(
+    cursor: Cursor, records: list[Record], remaining: int, parts: int
+) -> list[Cursor] | None:
+    """Split the rest of a keyset range into ``parts`` id ranges (first replaces ``cursor``).
+
+    The end of an open range is estimated from the id density of the page
+    just pulled; the last range stays open, so the ranges always cover it all.
+    """
+    cursor = _check_cursor(cursor)
+    after, upto = cursor.get("after"), cursor.get("upto")
+    ids = sorted(int(r["id"]) for r in records if isinstance(r, dict) and r.get("id") is not None)
+    if after is None or len(ids) < 2 or parts < 2:
+        return None
+    density = max(1.0, (ids[-1] - ids[0]) / (len(ids) - 1))
+    end = int(upto) if upto is not None else int(after) + math.ceil(remaining * density)
+    span = end - int(after)
+    if span < 2 * parts:
+        return None
+    bounds: list[int | None] = [
+        int(after),
+        *(int(after) + span * i // parts for i in range(1, parts)),
+    ]
+    bounds.append(upto)
+    return [{**cursor, "after": bounds[i], "upto": bounds[i + 1]} for i in range(parts)]
+
+
 def _change_field_exists(client: AutotaskClient, gate: CallGate, entity: str, field: str) -> bool:
     key = (client.zone, client.credentials.fingerprint(), entity, field)
     now = time.monotonic()

@@ -176,3 +176,18 @@ def test_count_is_one_call(settings: dict[str, Any], autotask_sandbox: Sandbox) 
     assert connector.count(settings, "tickets", gate, since="2999-01-01T00:00:00Z") == 0
     assert gate.total == 2
     assert connector.count(settings, "company_statuses", gate) == 2
+
+
+@pytest.mark.parametrize("upto", [None, 90_000])
+def test_split_cursor_ranges_are_disjoint_and_cover_the_rest(upto: int | None) -> None:
+    """Every id after the cursor (up to its bound) falls in exactly one of the new ranges."""
+    cursor = {"after": 10_499, "upto": upto, "since": None, "ids_only": False}
+    records = [{"id": i} for i in range(10_000, 10_500)]  # dense page: density 1
+    parts = get_connector("autotask").split_cursor("tickets", cursor, records, 30_000, 3)
+    assert parts is not None and len(parts) == 3
+    assert parts[0]["after"] == 10_499 and parts[-1]["upto"] == upto
+    for left, right in zip(parts, parts[1:], strict=False):
+        assert left["upto"] == right["after"]  # (after, upto] ranges meet without overlap
+    if upto is None:
+        assert parts[1]["after"] == 10_499 + 10_000  # 30,000 records left at density 1
+    assert get_connector("autotask").split_cursor("tickets", cursor, records[:1], 30_000, 3) is None
