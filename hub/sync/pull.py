@@ -91,6 +91,13 @@ def plan_stream(ctx: SyncContext, spec: StreamSpec) -> None:
         since = format_timestamp(moment - OVERLAP) if moment else None
     view = GateView(ctx.gate)
     plan = ctx.connector.plan_pull(ctx.settings, spec.name, since, view)
+    with writer_lock():
+        _save_plan(ctx, spec, row, plan, since, view.calls)
+
+
+def _save_plan(
+    ctx: SyncContext, spec: StreamSpec, row: StreamRun, plan: Any, since: str | None, calls: int
+) -> None:
     db.session.execute(
         delete(PullCursor).where(PullCursor.run_id == ctx.run_id, PullCursor.stream == spec.name)
     )
@@ -100,7 +107,7 @@ def plan_stream(ctx: SyncContext, spec: StreamSpec) -> None:
         )
     row.total, row.since, row.mode = plan.total, since, "incremental" if since else "full"
     row.status, row.started_at = "running", utcnow()
-    row.api_calls = (row.api_calls or 0) + view.calls
+    row.api_calls = (row.api_calls or 0) + calls
     db.session.commit()
 
 
@@ -245,6 +252,11 @@ def _store(
 
 def finish_stream(ctx: SyncContext, spec: StreamSpec) -> None:
     """Detect deletes, move the watermark and close the stream's row."""
+    with writer_lock():
+        _finish(ctx, spec)
+
+
+def _finish(ctx: SyncContext, spec: StreamSpec) -> None:
     row = stream_run(ctx.run_id, spec.name)
     view = GateView(ctx.gate)
     held = _detect_deletes(ctx, spec, row, view)

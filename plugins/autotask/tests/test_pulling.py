@@ -186,7 +186,7 @@ def test_split_cursor_ranges_are_disjoint_and_cover_the_rest(upto: int | None) -
     parts = get_connector("autotask").split_cursor("tickets", cursor, records, 30_000, 3)
     assert parts is not None and len(parts) == 3
     assert parts[0]["after"] == 10_499 and parts[-1]["upto"] == upto
-    for left, right in zip(parts, parts[1:], strict=False):
+    for left, right in itertools.pairwise(parts):
         assert left["upto"] == right["after"]  # (after, upto] ranges meet without overlap
     if upto is None:
         assert parts[1]["after"] == 10_499 + 10_000  # 30,000 records left at density 1
