@@ -198,11 +198,16 @@ class FreeGate:
 
 @dataclass(frozen=True)
 class DemoIntegration:
-    """An integration ``hub demo`` configures for its demo tenant, with working settings."""
+    """An integration ``hub demo`` configures for its demo tenant, with working settings.
+
+    ``environment`` holds operator variables the demo's processes need to
+    reach a simulated remote system (e.g. where to look zones up).
+    """
 
     connector: str
     settings: Mapping[str, Any]
     primary: bool = False
+    environment: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

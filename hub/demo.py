@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -32,12 +33,17 @@ def demo_integrations() -> list[DemoIntegration]:
 
 
 def prepare_demo() -> Tenant:
-    """Migrate the database, create the demo tenant and configure the demo integrations."""
+    """Migrate the database, create the demo tenant and configure the demo integrations.
+
+    The integrations' operator variables are set in this process's
+    environment, which the demo's worker process inherits.
+    """
     upgrade()
     tenant = db.session.scalar(select(Tenant).where(Tenant.slug == DEMO_SLUG))
     if tenant is None:
         tenant = create_tenant(DEMO_SLUG, "Demo MSP", DEMO_EMAIL, DEMO_PASSWORD)
     for demo in demo_integrations():
+        os.environ.update(demo.environment)
         primary = demo.primary and current_primary(tenant) is None
         try:
             integration = configure_integration(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -11,13 +12,18 @@ from hub.models import Integration, SyncRun
 from hub.worker import run_worker
 
 
-def test_prepare_demo_is_idempotent_and_its_sync_runs(app: Flask) -> None:
+def test_prepare_demo_is_idempotent_and_its_sync_runs(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # prepare_demo sets the operator variables the demo needs; restore them afterwards.
+    monkeypatch.setenv("HUB_AUTOTASK_ZONE_LOOKUP_URL", "")
     with app.app_context():
         tenant = prepare_demo()
         again = prepare_demo()
         assert tenant.id == again.id
         integrations = db.session.scalars(select(Integration)).all()
-        assert [i.connector for i in integrations if i.is_primary] == ["itglue_stub"]
+        assert [i.connector for i in integrations if i.is_primary] == ["autotask"]
+        assert {i.connector for i in integrations} == {"autotask", "itglue_stub"}
         runs = db.session.scalars(select(SyncRun)).all()
         assert len(runs) == len(integrations)  # one first sync each, not two
     run_worker(app, burst=True)

@@ -20,6 +20,7 @@ from hub.connector import (
     ConnectionReport,
     ConnectorInfo,
     Cursor,
+    DemoIntegration,
     FieldInfo,
     ModelMapping,
     Page,
@@ -210,3 +211,19 @@ def hub_sandbox_commands(register: Callable[[click.Command], None]) -> None:
 def hub_default_mappings(connector: str) -> list[ModelMapping] | None:
     """Active Customer companies, their contacts and active CIs; contracts one by one."""
     return list(MAPPINGS) if connector == NAME else None
+
+
+@hookimpl
+def hub_demo_integrations(register: Callable[[DemoIntegration], None]) -> None:
+    """Start a small Autotask sandbox in the demo process and offer it as the primary."""
+    from hub_autotask.sandbox.demo import demo_sandbox
+
+    sandbox = demo_sandbox()
+    register(
+        DemoIntegration(
+            NAME,
+            sandbox.credentials,
+            primary=True,
+            environment={"HUB_AUTOTASK_ZONE_LOOKUP_URL": sandbox.zone_lookup_url},
+        )
+    )

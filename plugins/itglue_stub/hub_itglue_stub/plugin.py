@@ -176,8 +176,8 @@ def hub_verify_webhook(
 
 @hookimpl
 def hub_demo_integrations(register: Callable[[DemoIntegration], None]) -> None:
-    """Offer the bundled data set to ``hub demo`` (primary unless another plugin is)."""
-    register(DemoIntegration(NAME, {"api_key": "ITG.demo"}, primary=True))
+    """Offer the bundled data set to ``hub demo`` as a secondary integration."""
+    register(DemoIntegration(NAME, {"api_key": "ITG.demo"}, primary=False))
 
 
 @hookimpl
