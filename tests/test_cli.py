@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -240,3 +241,37 @@ def test_plugins_lists_versions_and_hooks(runner: FlaskCliRunner) -> None:
     assert "hub_pull_page" in infos["itglue_stub"]["hooks"]
     text = runner.invoke(args=["plugins"]).output
     assert "itglue_stub (hub-itglue-stub" in text
+
+
+def test_flask_app_hub_has_the_same_commands(app: Flask, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    flask = str(Path(sys.executable).with_name("flask"))
+    env = {**os.environ, "HUB_INSTANCE_PATH": str(tmp_path / "instance")}
+    result = subprocess.run(
+        [flask, "--app", "hub", "plugins", "--json"], env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert "itglue_stub" in {p["name"] for p in json.loads(result.stdout)}
+
+
+def test_mirror_include_deleted(app: Flask, runner: FlaskCliRunner, tenant: str) -> None:
+    runner.invoke(args=["integration", "configure", tenant, "itglue_stub", "--set",
+                        "api_key=ITG.demo"])  # fmt: skip
+    assert runner.invoke(args=["sync", tenant, "itglue_stub", "--wait"]).exit_code == 0
+    with app.app_context():
+        from hub.sync.mirror import mark_deleted
+
+        integration = db.session.scalar(select(Integration))
+        live = runner.invoke(args=["mirror", tenant, "itglue_stub", "contacts"]).output
+        first = json.loads(live.splitlines()[0])["remote_id"]
+        mark_deleted(integration, "contacts", [first])
+        db.session.commit()
+    live = runner.invoke(args=["mirror", tenant, "itglue_stub", "contacts"]).output
+    everything = runner.invoke(
+        args=["mirror", tenant, "itglue_stub", "contacts", "--include-deleted"]
+    ).output
+    assert first not in {json.loads(line)["remote_id"] for line in live.splitlines()}
+    rows = {json.loads(line)["remote_id"]: json.loads(line) for line in everything.splitlines()}
+    assert rows[first]["deleted"] is True
