@@ -213,6 +213,8 @@ class Applier:
             if drop:
                 result.deleted += self._remove(model, drop)
         result.deleted += self._remove_deleted(model, mapping.stream)
+        # Values the admin mapped to existing hub records win over the records made here.
+        index.update(self.config.values.get(mapping.stream, {}))
         return result
 
     def _project(

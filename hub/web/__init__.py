@@ -1,11 +1,13 @@
-"""Web interfaces: the admin pages (HTML); the JSON API and webhooks join here."""
+"""Web interfaces: the admin pages (HTML), the JSON API (``/api/v1``); webhooks join here."""
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from typing import Any
+
+from flask import Flask, render_template, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from hub.extensions import db
 from hub.models import User
@@ -22,21 +24,34 @@ def _load_user(user_id: str) -> User | None:
     return user if user is not None and user.is_active else None
 
 
+def _wants_json() -> bool:
+    from hub.api import API_PREFIX
+
+    return request.path.startswith(API_PREFIX + "/") or request.path == API_PREFIX
+
+
 def register_web(app: Flask) -> None:
-    """Attach login, CSRF protection, blueprints and error pages to ``app``."""
+    """Attach login, CSRF protection, the admin pages, the JSON API and error pages."""
+    from hub.api import api, register_api
     from hub.cli import register_commands
     from hub.web.admin import admin
 
     login_manager.init_app(app)
     csrf.init_app(app)
     app.register_blueprint(admin)
+    register_api(app)
     register_commands(app)
 
+    # Registered after the API's own handler: JSON under /api/v1, HTML pages elsewhere.
     @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException) -> tuple[str, int]:
+    def _http_error(exc: HTTPException) -> Any:
+        if _wants_json():
+            return api.handle_http_exception(exc)
         return render_template("admin/error.html", error=exc), exc.code or 500
 
     @app.errorhandler(Exception)
-    def _unexpected(exc: Exception) -> tuple[str, int]:
+    def _unexpected(exc: Exception) -> Any:
         app.logger.exception("unexpected error")
+        if _wants_json():
+            return api.handle_http_exception(InternalServerError())
         return render_template("admin/error.html", error=None), 500

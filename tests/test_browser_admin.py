@@ -1,0 +1,183 @@
+"""The admin path in a real browser: Playwright driving Debian's chromium.
+
+The app is served over a real socket (werkzeug, threaded) and a real
+``hub worker`` process runs the jobs, both pointed at an Autotask sandbox.
+Screenshots land in ``test-artifacts/``. Skipped, saying why, when
+Playwright or chromium is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from hub_autotask.sandbox import Sandbox
+from sqlalchemy import func, select
+from werkzeug.serving import make_server
+
+from hub.extensions import db
+from hub.models import Integration
+from hub.tenancy import create_tenant
+from tests.test_api_mappings import point_at
+
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="Playwright is not installed (pip install playwright)"
+)
+CHROMIUM = shutil.which("chromium")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+EMAIL, PASSWORD = "admin@acme.test", "password1"
+
+
+@pytest.fixture
+def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
+    with Sandbox(scale="small", seed=5, throttle_scale=0.0) as sb:
+        point_at(monkeypatch, sb)
+        yield sb
+
+
+@pytest.fixture
+def server(app: Flask, sandbox: Sandbox) -> Iterator[str]:
+    """Serve ``app`` on a real socket with a ``hub worker`` process beside it."""
+    with app.app_context():
+        create_tenant("acme", "Acme", EMAIL, PASSWORD)
+    env = {
+        **os.environ,
+        "HUB_DATABASE_URL": app.config["DATABASE_URL"],
+        "HUB_REDIS_URL": app.config["REDIS_URL"],
+        "HUB_SECRET_KEY": app.config["SECRET_KEY"],
+        "HUB_ENCRYPTION_KEY": app.config["ENCRYPTION_KEY"],
+        "HUB_INSTANCE_PATH": app.instance_path,
+        "HUB_LOG_LEVEL": "WARNING",
+    }
+    worker = subprocess.Popen([sys.executable, "-m", "hub", "worker"], env=env)
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{http.server_port}"
+    finally:
+        http.shutdown()
+        worker.terminate()
+        worker.wait(timeout=30)
+
+
+@pytest.fixture
+def page(server: str) -> Iterator[Any]:
+    ARTIFACTS.mkdir(exist_ok=True)
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        context = browser.new_context(base_url=server)
+        context.set_default_timeout(20_000)
+        tab = context.new_page()
+        try:
+            yield tab
+        finally:
+            context.close()
+            browser.close()
+
+
+def shot(page: Any, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page: Any) -> None:
+    page.goto("/login")
+    page.fill("#email", EMAIL)
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Log in')")
+    page.wait_for_selector("h1:has-text('Integrations')")
+
+
+def _asset_names(page: Any) -> list[str]:
+    return [str(n) for n in page.locator("#assets .asset-name").all_inner_texts()]
+
+
+def test_a_new_admin_connects_syncs_and_maps(page: Any, sandbox: Sandbox, app: Flask) -> None:
+    log_in(page)
+    page.click("a:has-text('Datto Autotask PSA')")
+    page.wait_for_selector("#guidance")
+    for name, value in sandbox.credentials.items():
+        page.fill(f"#f-{name}", value)
+    page.click("#test-settings")
+    page.wait_for_selector("#report-message:has-text('Connection successful')")
+    assert page.locator("#entities tr[data-stream]").count() > 5
+    shot(page, "01-test-settings")
+
+    page.click("#save-settings")
+    page.wait_for_selector("text=The first sync has started")
+    page.wait_for_selector("#run-status:has-text('succeeded')", timeout=90_000)
+    bars = page.locator("#streams progress")
+    assert bars.count() > 5
+    for i in range(bars.count()):
+        bar = bars.nth(i)
+        assert bar.get_attribute("value") == bar.get_attribute("max")
+    shot(page, "02-sync-done")
+
+    page.click(".tabs a:has-text('Companies')")
+    page.select_option("#filter-mapped", "unmapped")
+    page.wait_for_url("**mapped=unmapped**")
+    unmapped = page.locator("#companies tr[data-mapped='no']").count()
+    assert unmapped > 0
+    shot(page, "03-companies-unmapped")
+    page.click("#create-unmapped")
+    page.wait_for_selector("text=hub companies")
+    assert page.locator("#companies tr[data-mapped='no']").count() == 0
+    shot(page, "04-companies-mapped")
+
+    page.click(".tabs a:has-text('Asset fields')")
+    page.wait_for_selector("#assets .asset-name")
+    before = _asset_names(page)
+    assert before
+    page.select_option("#map-name-0", "serialNumber")
+    page.click("#save-fields")
+    page.wait_for_selector("text=The assets are being re-applied")
+    deadline = time.monotonic() + 30
+    while _asset_names(page) == before and time.monotonic() < deadline:
+        time.sleep(0.5)
+        page.reload()
+        page.wait_for_selector("#assets")
+    after = _asset_names(page)
+    assert after != before
+    shot(page, "05-asset-fields")
+
+
+def test_bad_credentials_show_a_clear_message_and_store_nothing(
+    page: Any, sandbox: Sandbox, app: Flask
+) -> None:
+    log_in(page)
+    page.goto("/integrations/autotask/settings")
+    page.fill("#f-username", sandbox.credentials["username"])
+    page.fill("#f-secret", "not-the-secret")
+    page.fill("#f-integration_code", sandbox.credentials["integration_code"])
+    page.click("#test-settings")
+    message = page.locator("#report-message:has-text('Connection failed')")
+    message.wait_for()
+    text = message.inner_text()
+    assert "not-the-secret" not in page.content()
+    shot(page, "06-bad-credentials")
+
+    page.fill("#f-username", "")
+    page.click("#save-settings")
+    page.wait_for_selector("[data-error='username']")
+    shot(page, "07-bad-settings")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Integration)) == 0
+    assert "secret" in text.lower() or "rejected" in text.lower() or "login" in text.lower()
