@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 
@@ -10,6 +11,7 @@ import click
 from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import select
+from werkzeug.serving import run_simple
 
 from hub.connector import DemoIntegration
 from hub.errors import HubError
@@ -68,8 +70,17 @@ def run_demo(app: Flask, *, host: str, port: int) -> None:
         "Press Ctrl-C to stop.\n",
         err=True,
     )
+    # Stop on SIGTERM as on Ctrl-C, so the worker is stopped too.
+    signal.signal(signal.SIGTERM, _stop)
     try:
-        app.run(host=host, port=port, threaded=True, use_reloader=False, debug=False)
+        # app.run() refuses to serve from inside a CLI command; run_simple is what it calls.
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+    except KeyboardInterrupt:
+        pass
     finally:
         worker.terminate()
         worker.wait(timeout=30)
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
