@@ -11,6 +11,7 @@ from sqlalchemy import event
 
 from hub.config import instance_path_from_env, load_config
 from hub.extensions import db, migrate, render_migration_item
+from hub.routing import RowIdConverter
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -19,6 +20,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the hub app: configuration, extensions, plugins and blueprints."""
     instance_path = (test_config or {}).get("INSTANCE_PATH") or instance_path_from_env()
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    app.url_map.converters["int"] = RowIdConverter
     load_config(app, test_config)
     logging.basicConfig(
         level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s"

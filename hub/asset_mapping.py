@@ -25,8 +25,14 @@ from hub.connectors import get_connector
 from hub.errors import HubError, ValidationFailed
 from hub.extensions import db
 from hub.integrations import settings_of
-from hub.mapping_store import change_apply_options, mapping_for, mirror_rows, value_key
-from hub.models import Asset, AssetStatus, AssetType, Company, Integration
+from hub.mapping_store import (
+    apply_pending,
+    change_apply_options,
+    mapping_for,
+    mirror_rows,
+    value_key,
+)
+from hub.models import Asset, AssetStatus, AssetType, Company, Integration, MirrorRecord
 from hub.redis_conn import get_redis
 from hub.sync.runner import make_gate
 
@@ -91,7 +97,7 @@ def remote_fields(integration: Integration, stream: str) -> tuple[list[dict[str,
 
 def _samples(integration: Integration, stream: str, names: list[str]) -> dict[str, list[str]]:
     samples: dict[str, list[str]] = {name: [] for name in names}
-    for row in mirror_rows(integration, stream)[:SAMPLE_ROWS]:
+    for row in mirror_rows(integration, stream, SAMPLE_ROWS):
         for name in names:
             found = samples[name]
             if len(found) >= 3:
@@ -224,6 +230,26 @@ def selection_view(integration: Integration) -> dict[str, Any]:
     }
 
 
+def _unknown_companies(integration: Integration, wanted: list[Any]) -> list[str]:
+    """Return the ids in ``wanted`` that are no live remote company of this integration."""
+    mapping = mapping_for(integration, "company")
+    keys = [value_key(c) or "" for c in wanted]
+    if mapping is None:
+        return keys
+    known = set(
+        db.session.scalars(
+            select(MirrorRecord.remote_id).where(
+                MirrorRecord.integration_id == integration.id,
+                MirrorRecord.tenant_id == integration.tenant_id,
+                MirrorRecord.stream == mapping.stream,
+                MirrorRecord.remote_id.in_(keys),
+                MirrorRecord.deleted_at.is_(None),
+            )
+        )
+    )
+    return [k for k in keys if k not in known]
+
+
 def set_asset_selection(
     integration: Integration,
     companies: str | list[str],
@@ -243,6 +269,9 @@ def set_asset_selection(
         errors["statuses"] = 'use "active", "all" or a list of remote status values'
     if isinstance(statuses, list) and status_field is None:
         errors["statuses"] = f"{integration.connector} assets have no status values"
+    unknown = _unknown_companies(integration, companies) if isinstance(companies, list) else []
+    if unknown:  # e.g. another tenant's ids: refused like any id this mirror does not hold
+        errors["companies"] = f"no remote company {', '.join(unknown[:5])}"
     if errors:
         raise ValidationFailed(errors, what="asset selection")
     refs = {company_field, type_field, status_field}
@@ -285,4 +314,4 @@ def list_assets(integration: Integration, limit: int = 50, offset: int = 0) -> d
             value = getattr(asset, attribute)
             item[attribute] = value.isoformat() if hasattr(value, "isoformat") else value
         items.append(item)
-    return {"total": int(total or 0), "items": items}
+    return {"total": int(total or 0), "items": items, "pending": apply_pending(integration)}

@@ -8,7 +8,9 @@ the remote record; "Create unmapped" creates hub companies for the chosen
 remote ones. The first change by hand switches the integration to explicit
 company selection: from then on exactly the mapped companies are applied
 (``select`` matches nothing, ``include`` lists the mapped ids), so an
-unmapped company stays unmapped. Every change re-applies from the mirror.
+unmapped company stays unmapped. Unmapping a company that apply created
+deletes it from the hub; a pre-existing hub company (``adopted``) is only
+unlinked. Every change re-applies from the mirror.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from hub.apply.engine import normalise_name
+from hub.apply.engine import delete_records, normalise_name, release_records
 from hub.connector import ModelMapping
 from hub.connectors import get_connector
 from hub.errors import ValidationFailed
@@ -98,7 +100,11 @@ def _active(mapping: ModelMapping, data: dict[str, Any], status_labels: dict[str
 
 
 def remote_companies(integration: Integration) -> list[RemoteCompany]:
-    """Return every live remote company of the mirror with its type, activity and mapping."""
+    """Return every live remote company of the mirror with its type, activity and mapping.
+
+    One read of the stream's mirror rows (columns only, no ORM objects), so
+    filtering thousands of companies stays a matter of milliseconds.
+    """
     mapping = company_mapping(integration)
     type_field = mapping.references.get("type_id", (None, None))[1]
     type_labels = picklist_labels(integration, "company_type")
@@ -113,19 +119,27 @@ def remote_companies(integration: Integration) -> list[RemoteCompany]:
             )
         )
     }
+    name_sources = mapping.fields.get("name", ())
     rows = []
-    for row in mirror_rows(integration, mapping.stream):
-        type_value = value_key(row.data.get(type_field)) if type_field else None
-        name = read_sources(row.data, mapping.fields.get("name", ()))
+    for mirror_id, remote_id, data in db.session.execute(
+        select(MirrorRecord.id, MirrorRecord.remote_id, MirrorRecord.data).where(
+            MirrorRecord.integration_id == integration.id,
+            MirrorRecord.tenant_id == integration.tenant_id,
+            MirrorRecord.stream == mapping.stream,
+            MirrorRecord.deleted_at.is_(None),
+        )
+    ):
+        type_value = value_key(data.get(type_field)) if type_field else None
+        name = read_sources(data, name_sources)
         rows.append(
             RemoteCompany(
-                remote_id=row.remote_id,
-                mirror_id=row.id,
-                name=str(name) if name is not None else f"(company {row.remote_id})",
+                remote_id=remote_id,
+                mirror_id=mirror_id,
+                name=str(name) if name is not None else f"(company {remote_id})",
                 type_value=type_value,
                 type_label=type_labels.get(type_value or "", type_value or ""),
-                active=_active(mapping, row.data, status_labels),
-                mapped_to=linked.get(row.id),
+                active=_active(mapping, data, status_labels),
+                mapped_to=linked.get(mirror_id),
             )
         )
     return rows
@@ -192,6 +206,8 @@ def list_companies(
             row.proposal = propose(row.name, candidates)
     return {
         "total": len(shown),
+        "offset": offset,
+        "limit": limit,
         "mapped": sum(1 for r in rows if r.mapped_to is not None),
         "remote_total": len(rows),
         "items": [r.as_dict() for r in page],
@@ -224,15 +240,22 @@ def _linked(integration: Integration, mirror_id: int) -> Company | None:
 
 
 def _link(integration: Integration, company: Company, row: MirrorRecord) -> None:
+    if company.mirror_id is None and company.id is not None:
+        company.adopted = True  # it existed in the hub before: unlinking never deletes it
     company.integration_id = integration.id
     company.mirror_id = row.id
     company.remote_id = row.remote_id
 
 
-def _unlink(company: Company) -> None:
-    company.integration_id = None
-    company.mirror_id = None
-    company.remote_id = None
+def _unlink(company: Company) -> str:
+    """Take a company out of the integration: unlink it if adopted, else delete it."""
+    db.session.flush()
+    if release_records(Company, [company.id]):
+        outcome = "unlinked"
+    else:
+        delete_records(Company, [company.id])
+        outcome = "deleted"
+    return outcome
 
 
 def _explicit(integration: Integration, mapping: ModelMapping, apply: dict[str, Any]) -> set[str]:
@@ -274,21 +297,24 @@ def map_company(integration: Integration, remote_id: str, company_id: int) -> Co
     current = _linked(integration, row.id)
     if current is not None and current.id != company.id:
         _unlink(current)
-        db.session.flush()
     _link(integration, company, row)
     _store(integration, mapping, {row.remote_id}, set())
     return company
 
 
-def unmap_company(integration: Integration, remote_id: str) -> Company | None:
-    """Unmap a remote company: its hub company stays, as a hub-only company."""
+def unmap_company(integration: Integration, remote_id: str) -> str | None:
+    """Unmap a remote company; return what happened to its hub company.
+
+    ``"unlinked"``: a pre-existing hub company stays, hub-only; ``"deleted"``:
+    the company apply created from the remote one leaves the hub (its
+    contacts and assets follow at the re-apply); ``None``: it was not mapped.
+    """
     mapping = company_mapping(integration)
     row = _mirror_row(integration, mapping.stream, remote_id)
     company = _linked(integration, row.id)
-    if company is not None:
-        _unlink(company)
+    outcome = _unlink(company) if company is not None else None
     _store(integration, mapping, set(), {row.remote_id})
-    return company
+    return outcome
 
 
 def create_unmapped(integration: Integration, remote_ids: list[str]) -> dict[str, int]:

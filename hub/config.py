@@ -31,6 +31,8 @@ DEFAULTS: dict[str, Any] = {
     },
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    # Seconds a login lasts at most (logout ends it at once, every copy of its cookie too).
+    "SESSION_LIFETIME": 12 * 3600,
     "LOG_LEVEL": "INFO",
     # Seconds between retries of a sync job whose worker died or hit an unexpected error.
     "SYNC_RETRY_INTERVALS": [1, 5, 15, 30, 60],
@@ -40,6 +42,8 @@ DEFAULTS: dict[str, Any] = {
     "BUDGET_MAX_PAUSE": 900,
     # Largest share of a stream one sync may delete before it stops and asks.
     "MAX_DELETE_SHARE": 0.2,
+    # The hub's public base URL (https://hub.example.com): where remote webhooks call.
+    "PUBLIC_URL": None,
 }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal, Protocol
 
 from marshmallow import Schema
@@ -157,6 +157,18 @@ class WebhookEvent:
     fields: Mapping[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class WarrantyFound:
+    """A warranty expiration date a plugin found for an asset, and who supplied it.
+
+    ``provider`` is a short name (``"dell"``, ``"lenovo"``); the hub records
+    the asset's warranty source as ``lookup:<provider>``.
+    """
+
+    expires_on: date
+    provider: str
+
+
 class CallGate(Protocol):
     """What the core lends a connector for every remote call it makes.
 
@@ -241,3 +253,34 @@ class ModelMapping:
     references: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     select: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
     requires: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ContractSource:
+    """How a connector's contracts, their services and covered assets are read from the mirror.
+
+    The contract and contract-service fields themselves come from the
+    connector's ``contract`` and ``contract_service`` :class:`ModelMapping`
+    (so admins' field overrides apply); this says the rest. ``labels`` maps a
+    hub contract attribute (``status``, ``contract_type``, ``billing_cycle``)
+    to remote value -> label; ``active_statuses`` lists the remote values of
+    the ``status`` source that mean active (others: deactivated).
+    ``catalogue_stream`` (with ``catalogue_field`` on a contract service and
+    ``catalogue_name``) names services; ``units_stream`` gives billed units
+    per contract service (the latest period by ``units_period_field`` wins);
+    ``asset_stream`` and ``asset_contract_field`` /
+    ``asset_service_field`` link assets to contracts and contract services.
+    """
+
+    labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    active_statuses: tuple[str, ...] = ()
+    catalogue_stream: str | None = None
+    catalogue_field: str | None = None
+    catalogue_name: str = "name"
+    units_stream: str | None = None
+    units_service_field: str | None = None
+    units_field: str | None = None
+    units_period_field: str | None = None
+    asset_stream: str | None = None
+    asset_contract_field: str | None = None
+    asset_service_field: str | None = None

@@ -169,7 +169,12 @@ class Connector:
         return result
 
     def register_webhooks(
-        self, settings: Mapping[str, Any], callback_url: str, streams: list[str], gate: CallGate
+        self,
+        settings: Mapping[str, Any],
+        callback_url: str,
+        streams: list[str],
+        gate: CallGate,
+        fields: Mapping[str, list[str]] | None = None,
     ) -> list[WebhookRegistration] | None:
         """Create remote webhooks; ``None`` when the connector has none."""
         result: list[WebhookRegistration] | None = self._hook.hub_register_webhooks(
@@ -178,8 +183,18 @@ class Connector:
             callback_url=callback_url,
             streams=streams,
             gate=gate,
+            fields=dict(fields or {}),
         )
         return result
+
+    def fetch_records(
+        self, settings: Mapping[str, Any], stream: str, remote_ids: list[str], gate: CallGate
+    ) -> list[Record]:
+        """Return the current records with these ids (gone ones are left out)."""
+        found = self._hook.hub_fetch_records(
+            connector=self.name, settings=settings, stream=stream, remote_ids=remote_ids, gate=gate
+        )
+        return list(self._required(found, "hub_fetch_records"))
 
     def unregister_webhooks(
         self, settings: Mapping[str, Any], registrations: list[WebhookRegistration], gate: CallGate

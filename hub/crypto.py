@@ -31,18 +31,24 @@ def encrypt_settings(settings: dict[str, Any]) -> bytes:
     return _fernet().encrypt(json.dumps(settings, sort_keys=True).encode())
 
 
+UNREADABLE = (
+    "stored settings cannot be decrypted with HUB_ENCRYPTION_KEY (was the key changed "
+    "without keeping the old one?)"
+)
+
+
 def decrypt_settings(blob: bytes) -> dict[str, Any]:
     """Return the settings dict stored in ``blob``."""
     try:
         data: dict[str, Any] = json.loads(_fernet().decrypt(blob))
     except InvalidToken:
-        raise ConfigurationError(
-            "stored settings cannot be decrypted with HUB_ENCRYPTION_KEY (was the key changed "
-            "without keeping the old one?)"
-        ) from None
+        raise ConfigurationError(UNREADABLE) from None
     return data
 
 
 def rotate(blob: bytes) -> bytes:
-    """Re-encrypt ``blob`` with the first (newest) key."""
-    return _fernet().rotate(blob)
+    """Re-encrypt ``blob`` with the first (newest) key; refuse when no key opens it."""
+    try:
+        return _fernet().rotate(blob)
+    except InvalidToken:
+        raise ConfigurationError(UNREADABLE + "; nothing was re-encrypted") from None

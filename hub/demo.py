@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -64,7 +65,10 @@ def run_demo(app: Flask, *, host: str, port: int) -> None:
     """Prepare the demo, start a worker process and serve the admin pages until Ctrl-C."""
     app.config["DEMO_LOGIN"] = (DEMO_EMAIL, DEMO_PASSWORD)
     prepare_demo()
-    worker = subprocess.Popen([sys.executable, "-m", "hub", "worker"])
+    # The console shows the address and problems, not every API request of the sandbox sync.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    quiet = {**os.environ, "HUB_LOG_LEVEL": os.environ.get("HUB_LOG_LEVEL", "WARNING")}
+    worker = subprocess.Popen([sys.executable, "-m", "hub", "worker"], env=quiet)
     click.echo(
         f"\nThe hub runs at http://{host}:{port}/  (log in as {DEMO_EMAIL} / {DEMO_PASSWORD})\n"
         "Press Ctrl-C to stop.\n",

@@ -22,6 +22,7 @@ from hub.connector import (
     CallGate,
     ConnectionReport,
     ConnectorInfo,
+    ContractSource,
     Cursor,
     DemoIntegration,
     FieldInfo,
@@ -30,6 +31,7 @@ from hub.connector import (
     PullPlan,
     Record,
     StreamSpec,
+    WarrantyFound,
     WebhookEvent,
     WebhookRegistration,
     WriteResult,
@@ -204,6 +206,20 @@ def hub_default_mappings(connector: str) -> list[ModelMapping] | None:
 
 
 @hookspec(firstresult=True)
+def hub_contract_source(connector: str) -> ContractSource | None:
+    """Return how the connector's contracts are imported selectively, or ``None``.
+
+    Stops at the first non-None result. Optional: a connector whose default
+    mappings feed hub ``contract`` records returns a :class:`ContractSource`
+    naming its service catalogue, billed units, picklist labels and the
+    asset fields that point at a contract; without it contracts are
+    imported with their mapped fields only.
+
+    :param connector: the connector's name.
+    """
+
+
+@hookspec(firstresult=True)
 def hub_write_back(
     connector: str,
     settings: Mapping[str, Any],
@@ -236,6 +252,7 @@ def hub_register_webhooks(
     callback_url: str,
     streams: list[str],
     gate: CallGate,
+    fields: Mapping[str, list[str]],
 ) -> list[WebhookRegistration] | None:
     """Create remote webhooks that call ``callback_url``; return what was created.
 
@@ -246,6 +263,8 @@ def hub_register_webhooks(
     :param callback_url: the hub's public URL for this integration's callouts.
     :param streams: the streams to subscribe to (those declaring ``webhooks``).
     :param gate: the call gate for remote calls.
+    :param fields: per stream, the remote fields the hub maps (subscribe to
+        changes of these; the connector may add its own defaults).
     """
 
 
@@ -283,6 +302,46 @@ def hub_verify_webhook(
     :param registrations: the integration's webhooks, with their secrets.
     :param headers: the request headers.
     :param body: the raw request body, exactly as received.
+    """
+
+
+@hookspec(firstresult=True)
+def hub_fetch_records(
+    connector: str,
+    settings: Mapping[str, Any],
+    stream: str,
+    remote_ids: list[str],
+    gate: CallGate,
+) -> list[Record] | None:
+    """Return the current full records of ``stream`` with these primary keys.
+
+    Stops at the first non-None result. Records that no longer exist (or are
+    no longer visible) are left out. The core calls it after a webhook
+    delivery, to store the whole record in the mirror.
+
+    :param connector: the connector's name.
+    :param settings: the validated settings.
+    :param stream: the stream's name.
+    :param remote_ids: the primary keys to read.
+    :param gate: the call gate for remote calls.
+    """
+
+
+@hookspec(firstresult=True)
+def hub_warranty_lookup(
+    serial_number: str, manufacturer: str | None, model: str | None
+) -> WarrantyFound | None:
+    """Return the warranty expiration date of one asset, looked up by its serial number.
+
+    Stops at the first non-None result: a plugin returns ``None`` for assets
+    it does not know (another manufacturer's, say). Not a connector hook: any
+    plugin may answer (a vendor's warranty API, a spreadsheet it ships, ...).
+    Raise :class:`hub.errors.HubError` with words an admin can act on when
+    the lookup itself fails; the hub reports it for that asset and goes on.
+
+    :param serial_number: the asset's serial number (never empty).
+    :param manufacturer: the asset's manufacturer name, if known.
+    :param model: the asset's model, if known.
     """
 
 

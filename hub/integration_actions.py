@@ -11,16 +11,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hub.connector import CallGate, ConnectionReport, EntityAccess, FreeGate
 from hub.connectors import Connector, get_connector
-from hub.errors import HubError, scrub
+from hub.errors import ConfigurationError, ConnectionFailed, HubError, scrub
 from hub.extensions import db
-from hub.integrations import configure_integration, find_integration, merged_settings, settings_of
+from hub.integrations import (
+    configure_integration,
+    current_primary,
+    find_integration,
+    merged_settings,
+    set_primary,
+    settings_of,
+)
 from hub.jobs import active_run, request_sync
 from hub.models import Integration, RecordError, StreamState, SyncRun, Tenant
 from hub.sync.runner import make_gate, run_summary
+from hub.webhooks.subscriptions import webhook_status
 
 RECORD_ERRORS_SHOWN = 50
 
@@ -114,6 +122,32 @@ def report_view(connector: Connector, report: ConnectionReport) -> dict[str, Any
     }
 
 
+class PrimaryTaken(ConfigurationError):
+    """Another integration of the tenant is primary and the admin did not ask to replace it."""
+
+    def __init__(self, current: str, wanted: str) -> None:
+        super().__init__(
+            f"{current} is already this tenant's primary integration and only one can be; "
+            f"nothing was stored. To make {wanted} primary instead, confirm replacing "
+            f'{current} (API: "replace_primary": true).'
+        )
+        self.current = current
+        self.wanted = wanted
+
+
+def primary_view(tenant: Tenant, connector: Connector) -> dict[str, Any]:
+    """Return what the primary switch shows: may it be primary, is it, which one is now."""
+    current = current_primary(tenant)
+    mine = current is not None and current.connector == connector.name
+    other = None if current is None or mine else get_connector(current.connector).info.label
+    return {
+        "can_be": connector.info.can_be_primary,
+        "is": mine,
+        "other": other,
+        "default": mine or (current is None and connector.info.can_be_primary),
+    }
+
+
 def save_settings(
     tenant: Tenant,
     connector_name: str,
@@ -121,13 +155,18 @@ def save_settings(
     *,
     enabled: bool,
     primary: bool | None = None,
+    replace_primary: bool = False,
 ) -> tuple[Integration, SyncRun | None]:
     """Store settings; the first save with ``enabled`` starts the initial sync.
 
     ``primary=None`` keeps the current role (a new integration becomes primary
-    when the tenant has none and the connector may be). Nothing is stored when
-    the settings are invalid (:class:`ValidationFailed`) or the tenant already
-    has another primary (:class:`PrimaryConflict`).
+    when the tenant has none and the connector may be); ``False`` makes it
+    secondary. Nothing is stored when the settings are invalid
+    (:class:`ValidationFailed`), the connector cannot be primary, or another
+    integration is primary and ``replace_primary`` is off (:class:`PrimaryTaken`);
+    with it, that one becomes secondary (:func:`hub.integrations.set_primary`).
+    With ``enabled`` the settings are tested first: credentials the remote
+    system rejects are not stored (:class:`ConnectionFailed`).
     """
     connector = get_connector(connector_name)
     existing = find_integration(tenant, connector_name)
@@ -136,9 +175,30 @@ def save_settings(
         primary = (
             existing.is_primary if existing is not None else _may_be_primary(tenant, connector)
         )
+    current = current_primary(tenant)
+    replacing = primary and current is not None and current.connector != connector_name
+    if primary and not connector.info.can_be_primary:
+        raise ConfigurationError(f"{connector.info.label} cannot be a primary integration")
+    if replacing and not replace_primary:
+        assert current is not None
+        raise PrimaryTaken(get_connector(current.connector).info.label, connector.info.label)
+    if enabled:
+        report = test_settings(tenant, connector_name, changes)
+        if not report.ok:
+            raise ConnectionFailed(
+                f"Nothing was stored: {report.message.rstrip('.')}. Correct the settings and "
+                "save again "
+                "(or switch the integration off to store them untested)."
+            )
+    # Validate and store the settings first: a bad form changes no role either.
     integration = configure_integration(
-        tenant, connector_name, changes, primary=primary, enabled=enabled
+        tenant, connector_name, changes, primary=primary and not replacing, enabled=enabled
     )
+    if replacing:
+        integration = set_primary(tenant, connector_name)
+    elif not primary and integration.is_primary:
+        integration.is_primary = False
+        db.session.commit()
     run = None
     if first_enable and active_run(integration) is None and not _has_runs(integration):
         run, _ = request_sync(integration, trigger="initial")
@@ -189,12 +249,28 @@ def run_view(run: SyncRun, *, errors: int = RECORD_ERRORS_SHOWN) -> dict[str, An
         "created_at": run.created_at.isoformat() if run.created_at else None,
         "streams": streams,
         "record_errors": [
-            {"stream": e.stream, "remote_id": e.remote_id, "message": e.message} for e in error_rows
+            {
+                "stream": e.stream,
+                "label": labels.get(e.stream, e.stream),
+                "remote_id": e.remote_id,
+                "message": e.message,
+            }
+            for e in error_rows
         ],
+        "record_error_count": _error_count(run),
         "events": [
             {"at": ev.at.isoformat(), "level": ev.level, "message": ev.message} for ev in run.events
         ],
     }
+
+
+def _error_count(run: SyncRun) -> int:
+    return int(
+        db.session.scalar(
+            select(func.count()).select_from(RecordError).where(RecordError.run_id == run.id)
+        )
+        or 0
+    )
 
 
 def runs_of(integration: Integration, limit: int = 20) -> list[SyncRun]:
@@ -221,17 +297,32 @@ def sync_status(integration: Integration) -> dict[str, Any]:
     gate = make_gate(integration)
     run = active_run(integration)
     latest = runs_of(integration, 1)
+    state = integration_state(integration) or {}
+    # The latest of the integration's and its streams' stamps: a one-stream sync or a
+    # run just finished stamps its streams first.
+    stamps = [s.last_synced_at for s in states.values() if s.last_synced_at is not None]
+    if state.get("last_synced_at") is not None:
+        stamps.append(state["last_synced_at"])
+    state["last_synced_at"] = max(stamps) if stamps else None
     return {
-        "integration": integration_state(integration),
+        "integration": state,
         "streams": [
             {
                 "stream": spec.name,
                 "label": spec.label or spec.name,
                 "last_synced_at": states[spec.name].last_synced_at if spec.name in states else None,
+                "last_webhook_at": states[spec.name].last_webhook_at
+                if spec.name in states
+                else None,
             }
             for spec in connector.streams()
         ],
-        "budget": {"used_this_hour": gate.used_this_hour(), "cap": gate.cap()},
+        "budget": {
+            "used_this_hour": gate.used_this_hour(),
+            "cap": gate.cap(),
+            "hourly_limit": connector.info.hourly_call_limit,
+        },
         "active_run": run_view(run) if run is not None else None,
         "latest_run": run_view(latest[0]) if latest else None,
+        "webhooks": webhook_status(integration),
     }

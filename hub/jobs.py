@@ -1,9 +1,20 @@
-"""Queueing work for RQ workers: one active sync per integration, deterministic job ids."""
+"""Queueing work for RQ workers: one active sync per integration, deterministic job ids.
+
+A run whose job vanished from Redis (a Redis restart or flush loses RQ's
+queue) is queued again, once nobody works on it: a job beats a heartbeat
+key while it runs, and a run is only resumed after it was seen without job
+and heartbeat for :data:`LOST_GRACE_SECONDS`. A job that RQ gave up on
+(retries spent) fails its run instead.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import threading
+import time
+from collections.abc import Iterator
 
+import redis
 from flask import current_app
 from rq import Queue, Retry, Worker
 from rq.exceptions import DuplicateJobError, NoSuchJobError
@@ -21,6 +32,8 @@ from hub.redis_conn import get_redis
 QUEUE_NAME = "hub"
 SYNC_TIMEOUT = 6 * 3600
 ALIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
+HEARTBEAT_SECONDS = 5.0
+LOST_GRACE_SECONDS = 15.0  # > the heartbeat period: a live job re-beats after a Redis restart
 
 
 def get_queue() -> Queue:
@@ -43,6 +56,9 @@ def active_run(integration: Integration) -> SyncRun | None:
     )
     if run is None or run.job_id is None or _run_alive(run):
         return run
+    if not _job_exists(run.job_id):
+        _resume_lost(run)
+        return run
     run.status = "failed"
     run.message = "the worker running this sync stopped and its job was lost"
     run.finished_at = utcnow()
@@ -51,7 +67,9 @@ def active_run(integration: Integration) -> SyncRun | None:
 
 
 def _run_alive(run: SyncRun) -> bool:
-    """Whether the run's coordinating job or any of its lanes is queued or running."""
+    """Whether a job works on the run, or its coordinating job or a lane is queued."""
+    if get_redis().exists(heartbeat_key(run.id)):
+        return True
     if run.job_id and _job_alive(run.job_id):
         return True
     lane = 0
@@ -60,6 +78,55 @@ def _run_alive(run: SyncRun) -> bool:
             return True
         lane += 1
     return False
+
+
+def heartbeat_key(run_id: int) -> str:
+    """The Redis key a job working on run ``run_id`` keeps alive."""
+    return f"hub:run-alive:{run_id}"
+
+
+@contextlib.contextmanager
+def run_heartbeat(run_id: int) -> Iterator[None]:
+    """Say in Redis, every few seconds, that this process works on run ``run_id``.
+
+    The key outlives a Redis restart by at most one beat, so a run whose job
+    record was lost but whose work goes on is not queued a second time.
+    """
+    client = get_redis()
+    stop = threading.Event()
+
+    def beat() -> None:
+        while True:
+            with contextlib.suppress(redis.RedisError):
+                client.set(heartbeat_key(run_id), "1", ex=int(3 * HEARTBEAT_SECONDS))
+            if stop.wait(HEARTBEAT_SECONDS):
+                return
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{run_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _resume_lost(run: SyncRun) -> None:
+    """Queue a run whose job vanished again, once it has stayed without one for a while."""
+    client = get_redis()
+    key = f"hub:run-lost:{run.id}"
+    now = time.time()
+    if client.set(key, str(now), nx=True, ex=int(10 * LOST_GRACE_SECONDS)):
+        return  # first sighting: a job being queued right now, or a beat due, looks the same
+    seen = float(client.get(key) or now)
+    if now - seen < LOST_GRACE_SECONDS or not client.delete(key):
+        return  # not long enough yet, or another process is resuming it
+    from hub.sync.runner import add_event
+
+    add_event(run.id, "the run's job was lost (Redis restarted or lost its data); "
+              "queued again to resume where it stopped", "warning")  # fmt: skip
+    db.session.commit()
+    _enqueue_sync(run)
 
 
 def _job_exists(job_id: str) -> bool:
@@ -102,27 +169,35 @@ def request_sync(
     db.session.add(run)
     try:
         db.session.flush()
+        run.job_id = sync_job_id(run.id)
+        db.session.commit()  # where SQLite may report the other requester's run
     except IntegrityError:
         db.session.rollback()
         existing = active_run(integration)
         if existing is None:
             raise
         return existing, False
-    run.job_id = sync_job_id(run.id)
-    db.session.commit()
     if enqueue:
-        intervals = list(current_app.config["SYNC_RETRY_INTERVALS"])
+        _enqueue_sync(run)
+    return run, True
+
+
+def _enqueue_sync(run: SyncRun) -> None:
+    """Queue the run's coordinating job, unless a job of that id already exists."""
+    assert run.job_id is not None
+    intervals = list(current_app.config["SYNC_RETRY_INTERVALS"])
+    with contextlib.suppress(DuplicateJobError):
         get_queue().enqueue_call(
             "hub.tasks.sync_job",
             args=(run.id,),
             job_id=run.job_id,
+            unique=True,
             timeout=SYNC_TIMEOUT,
             retry=Retry(max=len(intervals), interval=intervals),
             result_ttl=86400,
             failure_ttl=7 * 86400,
-            description=f"sync {integration.connector} for tenant {integration.tenant_id}",
+            description=f"sync integration {run.integration_id} for tenant {run.tenant_id}",
         )
-    return run, True
 
 
 def workers_listening() -> int:

@@ -38,6 +38,12 @@ def change_apply_options(
     return request_apply(integration)
 
 
+def apply_pending(integration: Integration) -> bool:
+    """Return whether the hub records do not show the current mapping yet (an apply is due)."""
+    applied = (integration.options or {}).get("applied_config")
+    return bool(applied != load_config(integration).fingerprint())
+
+
 def mapping_for(integration: Integration, model: str) -> ModelMapping | None:
     """Return the effective mapping that feeds hub ``model`` (``None``: nothing does)."""
     try:
@@ -62,8 +68,10 @@ def _custom(data: dict[str, Any], name: str) -> Any:
     return None
 
 
-def mirror_rows(integration: Integration, stream: str) -> list[MirrorRecord]:
-    """Return the live mirror rows of one stream of the integration, oldest first."""
+def mirror_rows(
+    integration: Integration, stream: str, limit: int | None = None
+) -> list[MirrorRecord]:
+    """Return the live mirror rows of one stream of the integration (the first ``limit``)."""
     return list(
         db.session.scalars(
             select(MirrorRecord)
@@ -74,6 +82,7 @@ def mirror_rows(integration: Integration, stream: str) -> list[MirrorRecord]:
                 MirrorRecord.deleted_at.is_(None),
             )
             .order_by(MirrorRecord.id)
+            .limit(limit)
         )
     )
 

@@ -196,3 +196,51 @@ def test_openapi_document_is_served_and_valid(client: FlaskClient) -> None:
     validate(spec)
     assert "/api/v1/integrations/{connector}/companies" in spec["paths"]
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+def test_the_primary_switch(api: Api, app: Flask) -> None:
+    itglue = api.put(
+        "/integrations/itglue_stub", {"settings": {"api_key": "ITG.k"}, "enabled": False}
+    )
+    assert itglue.json["integration"]["is_primary"]  # the tenant's first possible primary
+    autotask = {"username": "api@acme.test", "secret": "s3cret", "integration_code": "CODE"}
+
+    taken = api.put(
+        "/integrations/autotask", {"settings": autotask, "enabled": False, "primary": True}
+    )
+    assert taken.status_code == 409
+    assert "IT Glue (stub) is already this tenant's primary integration" in taken.json["message"]
+    assert "replace_primary" in taken.json["message"] and "s3cret" not in taken.json["message"]
+    assert api.get("/integrations/autotask").json["integration"] is None  # nothing stored
+
+    replaced = api.put(
+        "/integrations/autotask",
+        {"settings": autotask, "enabled": False, "primary": True, "replace_primary": True},
+    )
+    assert replaced.status_code == 200, replaced.json
+    assert replaced.json["integration"]["is_primary"]
+    assert not api.get("/integrations/itglue_stub").json["integration"]["is_primary"]
+    listed = {c["name"]: c["integration"] for c in api.get("/connectors").json}
+    assert listed["autotask"]["is_primary"] and not listed["itglue_stub"]["is_primary"]
+
+    # Saving again without saying keeps the role; false makes it secondary.
+    kept = api.put("/integrations/autotask", {"settings": {}, "enabled": False})
+    assert kept.json["integration"]["is_primary"]
+    off = api.put("/integrations/autotask", {"settings": {}, "enabled": False, "primary": False})
+    assert not off.json["integration"]["is_primary"]
+    with app.app_context():
+        assert db.session.scalar(select(Integration).where(Integration.is_primary)) is None
+
+
+def test_saving_rejected_credentials_stores_nothing(api: Api, app: Flask) -> None:
+    answer = api.put("/integrations/itglue_stub", {"settings": {"api_key": "bad-key"}})
+    assert answer.status_code == 409
+    assert answer.json["message"].startswith("Nothing was stored:")
+    assert "bad-key" not in answer.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Integration)) is None
+    # Switched off, they are stored untested.
+    off = api.put(
+        "/integrations/itglue_stub", {"settings": {"api_key": "bad-key"}, "enabled": False}
+    )
+    assert off.status_code == 200

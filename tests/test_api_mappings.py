@@ -11,7 +11,7 @@ from hub_autotask.sandbox import Sandbox
 from sqlalchemy import func, select
 
 from hub.extensions import db
-from hub.models import Asset, Company, CompanyType, Integration
+from hub.models import Asset, Company, CompanyType, Contact, Integration
 from hub.worker import run_worker
 from tests.test_api_integrations import Api, make_token
 
@@ -112,6 +112,25 @@ def test_map_unmap_and_create_unmapped(app: Flask, synced: Api) -> None:
         )
     # Mapped ones stayed mapped after switching to explicit selection.
     assert synced.get(f"{base}?mapped=mapped").json["mapped"] == mapped["mapped"] - 1
+
+    # Unmapping a company apply created takes it out of the hub, with its contacts.
+    created = (
+        mapped["items"][0]
+        if mapped["items"][0]["remote_id"] != first["remote_id"]
+        else (mapped["items"][1])
+    )
+    with app.app_context():
+        hub_id = created["mapped_to"]["id"]
+        assert not db.session.get(Company, hub_id).adopted
+    gone = synced.post(f"{base}/unmap", {"remote_id": created["remote_id"]}).json
+    assert gone["counts"] == {"unmapped": 1, "deleted": 1, "unlinked": 0}
+    _apply(app)
+    with app.app_context():
+        assert db.session.get(Company, hub_id) is None
+        assert not db.session.scalar(
+            select(func.count()).select_from(Contact).where(Contact.company_id == hub_id)
+        )
+    unmapped = synced.get(f"{base}?mapped=unmapped&limit=1000").json["items"]
 
     made = synced.post(f"{base}/create-unmapped", {}).json
     assert made["counts"]["created"] + made["counts"]["linked"] == len(unmapped)

@@ -2,18 +2,19 @@
 
 The app is served over a real socket (werkzeug, threaded) and a real
 ``hub worker`` process runs the jobs, both pointed at an Autotask sandbox.
-Screenshots land in ``test-artifacts/``. Skipped, saying why, when
-Playwright or chromium is missing.
+Screenshots land in ``test-artifacts/<test name>/`` (one folder per test
+and database backend). Skipped, saying why, when Playwright or chromium is
+missing.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,8 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from hub.extensions import db
-from hub.models import Integration
+from hub.integrations import configure_integration
+from hub.models import Integration, Tenant
 from hub.tenancy import create_tenant
 from tests.test_api_mappings import point_at
 
@@ -80,13 +82,16 @@ def server(app: Flask, sandbox: Sandbox) -> Iterator[str]:
 
 
 @pytest.fixture
-def page(server: str) -> Iterator[Any]:
-    ARTIFACTS.mkdir(exist_ok=True)
+def page(server: str, request: pytest.FixtureRequest) -> Iterator[Any]:
+    folder = ARTIFACTS / re.sub(r"[^\w.-]+", "-", request.node.name).strip("-")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         context = browser.new_context(base_url=server)
         context.set_default_timeout(20_000)
         tab = context.new_page()
+        tab.artifacts = folder
         try:
             yield tab
         finally:
@@ -95,7 +100,10 @@ def page(server: str) -> Iterator[Any]:
 
 
 def shot(page: Any, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    """Keep a screenshot as a test artifact (in the test's folder when its fixture made one)."""
+    folder = getattr(page, "artifacts", ARTIFACTS)
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
 
 def log_in(page: Any) -> None:
@@ -113,7 +121,8 @@ def _asset_names(page: Any) -> list[str]:
 def test_a_new_admin_connects_syncs_and_maps(page: Any, sandbox: Sandbox, app: Flask) -> None:
     log_in(page)
     page.click("a:has-text('Datto Autotask PSA')")
-    page.wait_for_selector("#guidance")
+    page.wait_for_selector("#guidance li:has-text('API User')")  # the steps, numbered
+    assert page.is_checked("#primary")  # the tenant's first: primary unless switched off
     for name, value in sandbox.credentials.items():
         page.fill(f"#f-{name}", value)
     page.click("#test-settings")
@@ -129,34 +138,79 @@ def test_a_new_admin_connects_syncs_and_maps(page: Any, sandbox: Sandbox, app: F
     for i in range(bars.count()):
         bar = bars.nth(i)
         assert bar.get_attribute("value") == bar.get_attribute("max")
+    assert int(page.inner_text("#budget").split()[0]) > 0  # the calls it took, this hour
     shot(page, "02-sync-done")
 
+    # One stream alone, again.
+    page.click("#streams tr[data-stream='companies'] button:has-text('Sync now')")
+    page.wait_for_selector("text=started")
+    page.wait_for_selector("#history tr[data-run] >> nth=1")
+    page.wait_for_selector("#run-status:has-text('succeeded')", timeout=60_000)
+    assert "manual" in page.inner_text("#history tr[data-run] >> nth=0")
+    shot(page, "03-sync-one-stream")
+
     page.click(".tabs a:has-text('Companies')")
+    page.evaluate("window.notReloaded = true")
     page.select_option("#filter-mapped", "unmapped")
-    page.wait_for_url("**mapped=unmapped**")
+    page.wait_for_function("!document.querySelector(\"#companies tr[data-mapped='yes']\")")
+    assert page.evaluate("window.notReloaded === true")  # the list changed in place
+    assert "mapped=unmapped" in page.url
     unmapped = page.locator("#companies tr[data-mapped='no']").count()
     assert unmapped > 0
-    shot(page, "03-companies-unmapped")
+    shot(page, "04-companies-unmapped")
     page.click("#create-unmapped")
     page.wait_for_selector("text=hub companies")
     assert page.locator("#companies tr[data-mapped='no']").count() == 0
-    shot(page, "04-companies-mapped")
+    shot(page, "05-companies-mapped")
 
     page.click(".tabs a:has-text('Asset fields')")
     page.wait_for_selector("#assets .asset-name")
+    page.wait_for_selector("#asset-list[data-pending='no']", timeout=30_000)
     before = _asset_names(page)
     assert before
     page.select_option("#map-name-0", "serialNumber")
     page.click("#save-fields")
     page.wait_for_selector("text=The assets are being re-applied")
-    deadline = time.monotonic() + 30
-    while _asset_names(page) == before and time.monotonic() < deadline:
-        time.sleep(0.5)
-        page.reload()
-        page.wait_for_selector("#assets")
+    # No reload: the page refreshes the list itself once the re-apply has landed.
+    page.wait_for_selector("#asset-list[data-pending='no']", timeout=30_000)
     after = _asset_names(page)
     assert after != before
-    shot(page, "05-asset-fields")
+    assert page.locator("tr[data-attribute='name'] button:has-text('use the default')").count()
+    shot(page, "06-asset-fields")
+
+
+def test_making_autotask_primary_replaces_the_current_one(
+    page: Any, sandbox: Sandbox, app: Flask
+) -> None:
+    with app.app_context():
+        tenant = db.session.scalar(select(Tenant))
+        configure_integration(tenant, "itglue_stub", {"api_key": "ITG.k"}, primary=True)
+    log_in(page)
+    page.goto("/integrations/autotask/settings")
+    assert not page.is_checked("#primary")
+    page.wait_for_selector("#primary-other:has-text('IT Glue (stub) is the primary')")
+    page.uncheck("#enabled")
+    for name, value in sandbox.credentials.items():
+        page.fill(f"#f-{name}", value)
+    page.check("#primary")
+    page.click("#save-settings")
+    page.wait_for_selector(".flash:has-text('IT Glue (stub) is already the primary integration')")
+    shot(page, "01-primary-taken")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Integration)) == 1
+    for name, value in sandbox.credentials.items():
+        page.fill(f"#f-{name}", value)  # secrets are never put back into a page
+    page.check("#primary")
+    page.check("#replace-primary")
+    page.click("#save-settings")
+    page.wait_for_selector("text=Settings saved.")
+    page.goto("/")
+    row = page.locator("#integrations tr[data-connector='autotask']")
+    assert "primary" in row.inner_text()
+    assert (
+        "primary" not in page.locator("#integrations tr[data-connector='itglue_stub']").inner_text()
+    )
+    shot(page, "02-primary-replaced")
 
 
 def test_bad_credentials_show_a_clear_message_and_store_nothing(
@@ -172,12 +226,21 @@ def test_bad_credentials_show_a_clear_message_and_store_nothing(
     message.wait_for()
     text = message.inner_text()
     assert "not-the-secret" not in page.content()
-    shot(page, "06-bad-credentials")
+    shot(page, "01-bad-credentials-tested")
+
+    page.fill("#f-secret", "not-the-secret")
+    page.click("#save-settings")
+    stored = page.locator(".flash:has-text('Nothing was stored')")
+    stored.wait_for()
+    assert "not-the-secret" not in page.content()
+    shot(page, "02-bad-credentials-saved")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Integration)) == 0
 
     page.fill("#f-username", "")
     page.click("#save-settings")
     page.wait_for_selector("[data-error='username']")
-    shot(page, "07-bad-settings")
+    shot(page, "03-bad-settings")
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Integration)) == 0
     assert "secret" in text.lower() or "rejected" in text.lower() or "login" in text.lower()

@@ -103,3 +103,35 @@ def test_pacing_past_three_quarters(client: redis.Redis, monkeypatch: pytest.Mon
         pass
     assert slept == [pytest.approx(60.0)]  # 3600 s / 20 calls left, at most a minute
     assert messages == ["slowing down: 80 of the hub's 100 API calls this hour are used"]
+
+
+def test_parallel_callers_never_pass_the_cap_together(client: redis.Redis) -> None:
+    gate = RedisGate(client, "t9", hourly_limit=40, share=0.5, max_pause=0.2)
+    made = []
+
+    def work() -> None:
+        for _ in range(5):
+            try:
+                with gate.call(f"Endpoint{threading.get_ident() % 3}"):
+                    made.append(1)
+            except RateLimited:
+                return
+
+    threads = [threading.Thread(target=work) for _ in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(made) == 20  # exactly the share: none of 16 threads slipped past together
+    assert gate.used_this_hour() == 20
+
+
+def test_calls_in_flight_do_not_count_as_seen_by_the_remote(client: redis.Redis) -> None:
+    gate = RedisGate(client, "t10", hourly_limit=10_000, share=0.5)
+    with gate.call("Companies"), gate.call("Contacts"):  # two calls still in flight ...
+        with gate.call("ThresholdInformation"):
+            pass
+        gate.report_usage(9_001, 10_000)  # ... when the remote said 9,001 calls were made
+    # None of the hub's calls had been answered when the usage call left, so all 9,001
+    # count as the others' (safe): the cap is not inflated by the three calls in flight.
+    assert gate.cap() == 499  # int(0.5 * (10,000 - 9,001))

@@ -231,3 +231,15 @@ def test_hook_hub_sandbox_commands() -> None:
     commands = plugins.sandbox_commands()
     assert "autotask" in commands
     assert commands["autotask"].name == "autotask"
+
+
+def test_hook_hub_fetch_records(
+    stub: Connector, settings: dict[str, Any], gate: CountingGate
+) -> None:
+    first, second = (r["id"] for r in importlib.import_module("hub_itglue_stub.dataset")
+                     .records("configurations")[:2])  # fmt: skip
+    found = stub.fetch_records(
+        settings, "configurations", [str(first), "no-such-id", str(second)], gate
+    )
+    assert [r["id"] for r in found] == [first, second]
+    assert gate.per_endpoint["configurations"] == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -125,8 +126,9 @@ def test_a_killed_worker_resumes_from_the_last_checkpoint(
     assert count == 100  # no duplicates
     pages = State.request_log.read_text().splitlines()
     # 12 pages are needed; starting over after the kill would have taken 6 + 12. Resuming
-    # re-reads at most the pages that were in flight (one per partition) when it died.
-    assert 12 <= len(pages) <= 12 + 2
+    # re-reads at most the pages that were in flight when it died: per partition, the one
+    # being stored and the next one, fetched meanwhile.
+    assert 12 <= len(pages) <= 12 + 2 * 2
     events = [
         e.message for e in db.session.scalars(select(RunEvent).where(RunEvent.run_id == run.id))
     ]
@@ -199,6 +201,41 @@ def test_a_run_handed_to_lanes_is_not_taken_for_lost(app: Flask, integration: In
     run_worker(app, burst=True)
     db.session.expire_all()
     assert db.session.get(SyncRun, run.id).status == "succeeded"
+
+
+def test_a_run_whose_job_vanished_from_redis_is_queued_again(
+    app: Flask, integration: Integration, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hub import jobs
+    from hub.redis_conn import get_redis
+
+    monkeypatch.setattr(jobs, "LOST_GRACE_SECONDS", 0.2)
+    run, _ = request_sync(integration)
+    get_redis().flushdb()  # Redis restarted without its data: RQ's queue and job are gone
+    assert jobs.active_run(integration) is run  # first sighting: maybe a job being queued
+    assert not jobs._job_exists(run.job_id or "")
+    time.sleep(0.3)
+    assert jobs.active_run(integration) is run  # still without a job: queued again
+    assert jobs._job_exists(run.job_id or "")
+    run_worker(app, burst=True)
+    db.session.expire_all()
+    assert db.session.get(SyncRun, run.id).status == "succeeded"
+    messages = [e.message for e in db.session.get(SyncRun, run.id).events]
+    assert any("job was lost (Redis restarted" in m for m in messages), messages
+
+
+def test_a_job_working_on_a_run_keeps_it_alive_without_its_job_record(
+    app: Flask, integration: Integration
+) -> None:
+    from hub import jobs
+    from hub.redis_conn import get_redis
+
+    run, _ = request_sync(integration, enqueue=False)
+    with jobs.run_heartbeat(run.id):  # a work horse still busy when Redis lost the job
+        time.sleep(0.1)
+        assert jobs.active_run(integration) is run
+        assert not get_redis().exists(f"hub:run-lost:{run.id}")  # not even suspected
+    assert db.session.get(SyncRun, run.id).status == "queued"
 
 
 def test_hook_hub_split_cursor_shares_out_a_long_partition(

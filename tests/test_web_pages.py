@@ -133,9 +133,20 @@ def test_mapping_pages_on_a_synced_sandbox(
             {"action": "fields", "name_0": "serialNumber"},
         )
         assert answer.status_code == 302
+        live = {"X-Requested-With": "fetch"}
+        pending = admin.get("/integrations/autotask/asset-fields", headers=live)
+        assert 'data-pending="yes"' in pending.get_data(as_text=True)  # the page keeps watching
         run_worker(app, burst=True)
+        done = admin.get("/integrations/autotask/asset-fields", headers=live).get_data(as_text=True)
+        assert 'data-pending="no"' in done and "<html" not in done
         fields = admin.get("/integrations/autotask/asset-fields").get_data(as_text=True)
-        assert "(changed)" in fields
+        changed = fields.split('data-attribute="name"')[1].split("</tr>")[0]
+        assert "use the default" in changed
+        # Only the attributes posted change: the others keep their defaults.
+        assert "use the default" not in fields.split('data-attribute="is_active"')[1]
+        _post(admin, "/integrations/autotask/asset-fields", {"reset": "name"})
+        fields = admin.get("/integrations/autotask/asset-fields").get_data(as_text=True)
+        assert "use the default" not in fields.split('data-attribute="name"')[1].split("</tr>")[0]
 
 
 def test_plugins_and_tokens_pages(app: Flask, admin: FlaskClient) -> None:
@@ -189,3 +200,37 @@ def test_login_starts_a_new_session_and_honours_a_safe_next(
     assert answer.headers["Location"] == "/"
     with client.session_transaction() as session:
         assert "planted" not in session
+
+
+def test_the_primary_switch_on_the_settings_page(app: Flask, admin: FlaskClient) -> None:
+    path = "/integrations/autotask/settings"
+    creds = {"username": "api@acme.test", "secret": "s3cret", "integration_code": "CODE"}
+    _post(admin, "/integrations/itglue_stub/settings", {"api_key": "ITG.k", "action": "save"})
+    page = admin.get(path).get_data(as_text=True)
+    assert 'id="primary"' in page and "IT Glue (stub) is the primary integration now" in page
+    assert 'id="primary" checked' not in page  # another one is primary: off by default
+
+    answer = _post(admin, path, {**creds, "primary_shown": "1", "primary": "on", "action": "save"})
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 409
+    assert "IT Glue (stub) is already the primary integration" in page
+    assert "nothing was stored" in page and "s3cret" not in page
+    with app.app_context():
+        assert (
+            db.session.scalar(select(Integration).where(Integration.connector == "autotask"))
+            is None
+        )
+
+    answer = _post(
+        admin,
+        path,
+        {**creds, "primary_shown": "1", "primary": "on", "replace_primary": "on", "action": "save"},
+        follow_redirects=True,
+    )
+    assert answer.status_code == 200
+    with app.app_context():
+        primary = db.session.scalar(select(Integration).where(Integration.is_primary))
+        assert primary is not None and primary.connector == "autotask"
+    listing = admin.get("/").get_data(as_text=True)
+    row = listing.split('data-connector="autotask"')[1].split("</tr>")[0]
+    assert "primary" in row

@@ -10,6 +10,8 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
+from hub.routing import RowIdConverter, row_id_schema
+
 API_PREFIX = "/api/v1"
 
 api = Api(
@@ -23,11 +25,17 @@ api = Api(
 )
 
 
+api.register_converter(RowIdConverter, row_id_schema)
+
+
 def register_api(app: Flask) -> None:
     """Attach the JSON API and its OpenAPI document to ``app`` (CSRF does not apply)."""
+    from hub.api.contracts import blp as contracts_blp
     from hub.api.integrations import blp as integrations_blp
     from hub.api.mappings import blp as mappings_blp
+    from hub.api.schedules import blp as schedules_blp
     from hub.api.tokens import blp as tokens_blp
+    from hub.api.writeback import blp as writeback_blp
     from hub.web import csrf
 
     app.config.setdefault("API_TITLE", "MSP integration hub")
@@ -39,6 +47,13 @@ def register_api(app: Flask) -> None:
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "a hub API token"}
     )
-    for blueprint in (integrations_blp, mappings_blp, tokens_blp):
+    for blueprint in (
+        integrations_blp,
+        mappings_blp,
+        tokens_blp,
+        writeback_blp,
+        contracts_blp,
+        schedules_blp,
+    ):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint, url_prefix=API_PREFIX)

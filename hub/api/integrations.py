@@ -18,6 +18,7 @@ from hub.api.auth import (
     tenant_integration,
 )
 from hub.connectors import all_connectors, get_connector
+from hub.errors import HubError
 from hub.extensions import db
 from hub.integration_actions import (
     integration_state,
@@ -50,6 +51,7 @@ from hub.schemas.runs import (
     SyncStartedSchema,
     SyncStatusSchema,
 )
+from hub.webhooks.subscriptions import after_save, check_before_save
 
 blp = Blueprint("api_integrations", __name__, description="Connectors, settings, syncs and runs")
 blp.before_request(authenticate)
@@ -109,17 +111,27 @@ class IntegrationSettings(MethodView):
         """
         known_connector(connector)
         with hub_errors():
+            check_before_save(
+                find_integration(current_tenant(), connector), connector, body["webhooks"]
+            )
             integration, run = save_settings(
                 current_tenant(),
                 connector,
                 body["settings"],
                 enabled=body["enabled"],
                 primary=body["primary"],
+                replace_primary=body["replace_primary"],
             )
+        try:
+            webhooks_message = after_save(integration, body["webhooks"])
+        except HubError as exc:
+            db.session.rollback()
+            fail(409, f"the settings were saved, but {exc.message}")
         return {
             "integration": integration_state(integration),
             "settings": settings_view(get_connector(connector), integration),
             "started_run_id": run.id if run is not None else None,
+            "webhooks_message": webhooks_message,
         }
 
 

@@ -77,11 +77,17 @@ def map_(body: dict[str, Any], connector: str) -> dict[str, Any]:
 @blp.arguments(UnmapCompanySchema)
 @blp.response(200, MappingDoneSchema)
 def unmap(body: dict[str, Any], connector: str) -> dict[str, Any]:
-    """Unmap a remote company; from then on only mapped companies are applied."""
+    """Unmap a remote company; from then on only mapped companies are applied.
+
+    A hub company created from it leaves the hub (``deleted``); a pre-existing
+    hub company that was linked to it stays, hub-only (``unlinked``).
+    """
     integration = tenant_integration(connector)
     with hub_errors():
-        company = unmap_company(integration, body["remote_id"])
-    return {"ok": True, "apply_queued": True, "counts": {"unmapped": int(company is not None)}}
+        outcome = unmap_company(integration, body["remote_id"])
+    counts = {"unmapped": int(outcome is not None), "deleted": int(outcome == "deleted"),
+              "unlinked": int(outcome == "unlinked")}  # fmt: skip
+    return {"ok": True, "apply_queued": True, "counts": counts}
 
 
 @blp.route(f"{BASE}/companies/create-unmapped", methods=["POST"])

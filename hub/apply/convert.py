@@ -33,6 +33,7 @@ class Column:
     name: str
     convert: Callable[[Any], Any]
     nullable: bool
+    default: Any = None
 
 
 def _string(length: int | None) -> Callable[[Any], Any]:
@@ -118,7 +119,9 @@ def columns_of(mapper: Mapper[Any]) -> dict[str, Column]:
             convert = lambda value: value  # noqa: E731
         else:
             convert = _string(None)
-        found[attr.key] = Column(attr.key, convert, bool(column.nullable))
+        default = column.default
+        scalar = default.arg if default is not None and default.is_scalar else None
+        found[attr.key] = Column(attr.key, convert, bool(column.nullable), scalar)
     return found
 
 

@@ -5,12 +5,20 @@ what refers to them). Each stream is read in chunks; a chunk costs one read
 of its mirror rows, one of the hub rows made from them, and bulk writes of
 only what changed. Fields a mapping does not name (a record's local-only
 fields) are never written.
+
+A record that leaves the selection (a narrower company or asset selection, a
+remote value mapped to another hub value) leaves the hub: deleted when apply
+made it, only unlinked when it is a pre-existing hub company the admin or an
+exact name linked (``Company.adopted``). Widening the selection again brings
+it back (an unlinked company is found again by its name).
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,13 +26,16 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, inspect, select, update
 
 from hub.apply.config import ApplyConfig, load_config
-from hub.apply.convert import Column, columns_of, convert
+from hub.apply.convert import Column, Unconvertible, columns_of, convert
 from hub.connector import ModelMapping
+from hub.contracts import IMPORTED_SEPARATELY
 from hub.extensions import db
 from hub.models import HUB_MODELS, Company, Contract, Integration, MirrorRecord, RecordError
 from hub.models.base import utcnow
+from hub.models.records import Picklist
 
 CHUNK = 2000
+_NOT_HUB = (None, "", "psa")
 _SPACES = re.compile(r"\s+")
 
 
@@ -52,6 +63,7 @@ class ModelResult:
     updated: int = 0
     unchanged: int = 0
     deleted: int = 0
+    unlinked: int = 0
     skipped: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
 
@@ -62,6 +74,7 @@ class ModelResult:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "deleted": self.deleted,
+            "unlinked": self.unlinked,
             "skipped": self.skipped,
             "errors": len(self.errors),
         }
@@ -70,10 +83,22 @@ class ModelResult:
 class Applier:
     """Applies one integration's mappings; keeps the remote-id -> hub-id index between them."""
 
-    def __init__(self, integration: Integration, config: ApplyConfig | None = None) -> None:
+    def __init__(
+        self,
+        integration: Integration,
+        config: ApplyConfig | None = None,
+        *,
+        write_guard: Callable[[], AbstractContextManager[None]] | None = None,
+    ) -> None:
+        """With ``write_guard``, each chunk's writes run inside it and commit at once.
+
+        That is how apply interleaves with a sync's page writes (SQLite has one
+        writer at a time); without it a mapping commits when it is done.
+        """
         self.integration = integration
         self.config = config or load_config(integration)
         self.refs: dict[str, dict[str, int]] = {}
+        self.write_guard = write_guard
 
     def run(
         self, models: list[str] | None = None, *, changed_since: datetime | None = None
@@ -86,17 +111,21 @@ class Applier:
         """
         results = {}
         moved: set[str] = set()
-        for mapping in self.config.mappings:
+        for mapping in self.mappings():
             if models and mapping.model not in models:
                 continue
             refers = {stream for stream, _ in mapping.references.values()}
             since = None if refers & moved else changed_since
             result = self.apply(mapping, since)
-            if result.created or result.deleted:
+            if result.created or result.deleted or result.unlinked:
                 moved.add(mapping.stream)
             results[mapping.model] = result
             db.session.commit()
         return results
+
+    def mappings(self) -> list[ModelMapping]:
+        """Return the mappings apply projects, in order (contracts are imported one by one)."""
+        return [m for m in self.config.mappings if m.model not in IMPORTED_SEPARATELY]
 
     def _index(self, stream: str) -> dict[str, int]:
         """Return remote id -> hub id for the hub records made from ``stream``."""
@@ -147,14 +176,21 @@ class Applier:
         local = set(getattr(model, "LOCAL_FIELDS", ()))
         attrs = [a for a in mapping.fields if a in columns and a not in local]
         refs = [a for a in mapping.references if a in columns]
+        # field -> its source column: a source other than the PSA's means the hub owns the value
+        sourced = {a: c for a, c in getattr(model, "SOURCED_FIELDS", {}).items() if a in attrs}
         result = ModelResult()
         include = self.config.include.get(mapping.model, set())
+        # Remote values mapped to another hub value need no record of their own; the hub
+        # values chosen are kept whatever they were made from.
+        chosen = self.config.values.get(mapping.stream, {})
+        kept = set(chosen.values())
         index = self._index(mapping.stream)
         by_name = self._unlinked_companies() if model is Company else {}
         now = utcnow()
         for chunk in self._mirror_chunks(mapping.stream, since):
             mirror_ids = [c[0] for c in chunk]
-            wanted = [model.id, model.mirror_id, *(getattr(model, a) for a in attrs + refs)]
+            wanted = [model.id, model.mirror_id, *(getattr(model, a) for a in attrs + refs),
+                      *(getattr(model, c) for c in sourced.values())]  # fmt: skip
             existing = {
                 row[1]: row
                 for row in db.session.execute(
@@ -164,10 +200,17 @@ class Applier:
             inserts: list[dict[str, Any]] = []
             updates: list[dict[str, Any]] = []
             drop: list[int] = []
+            leave: list[int] = []
             for mirror_id, remote_id, data in chunk:
                 old = existing.get(mirror_id)
-                if old is None and remote_id not in include and not _selected(mapping, data):
-                    result.skipped += 1
+                selected = remote_id in include or _selected(mapping, data)
+                if remote_id in chosen and (old is None or old[0] not in kept):
+                    selected = False
+                if not selected:
+                    if old is None:
+                        result.skipped += 1
+                    else:
+                        leave.append(old[0])
                     continue
                 values = self._project(mapping, columns, attrs, refs, remote_id, data, result)
                 if values is None:  # a required reference did not resolve
@@ -182,6 +225,7 @@ class Applier:
                     link = {"mirror_id": mirror_id, "remote_id": remote_id,
                             "integration_id": self.integration.id}  # fmt: skip
                     if match is not None:
+                        link["adopted"] = True
                         updates.append({"id": match, **values, **link, "updated_at": now})
                         index[remote_id] = match
                         result.updated += 1
@@ -189,33 +233,52 @@ class Applier:
                         inserts.append({**values, **link, "tenant_id": self.integration.tenant_id,
                                         "created_at": now, "updated_at": now})  # fmt: skip
                     continue
-                current = dict(zip(attrs + refs, old[2:], strict=True))
-                changed = {k: v for k, v in values.items() if current.get(k) != v}
+                current = dict(zip(attrs + refs + list(sourced.values()), old[2:], strict=True))
+                changed = {k: v for k, v in values.items() if current.get(k) != v
+                           and current.get(sourced.get(k, ""), "psa") in _NOT_HUB}  # fmt: skip
                 index[remote_id] = old[0]
                 if changed:
                     updates.append({"id": old[0], **changed, "updated_at": now})
                     result.updated += 1
                 else:
                     result.unchanged += 1
-            if inserts:
-                # Plain executemany, then one read of the new ids: RETURNING with many rows
-                # is much slower here than reading the ids back.
-                db.session.connection().execute(insert(model.__table__), inserts)
-                created = db.session.execute(
-                    select(model.remote_id, model.id).where(
-                        model.mirror_id.in_([row["mirror_id"] for row in inserts])
-                    )
-                )
-                index.update({str(remote_id): hub_id for remote_id, hub_id in created})
-                result.created += len(inserts)
-            if updates:
-                _update_by_id(model, updates)
-            if drop:
-                result.deleted += self._remove(model, drop)
-        result.deleted += self._remove_deleted(model, mapping.stream)
+            with self.write_guard() if self.write_guard else contextlib.nullcontext():
+                self._write(model, mapping.stream, (inserts, updates, drop, leave), index, result)
+                if self.write_guard:
+                    db.session.commit()
+        with self.write_guard() if self.write_guard else contextlib.nullcontext():
+            self._remove_deleted(model, mapping.stream, result)
         # Values the admin mapped to existing hub records win over the records made here.
         index.update(self.config.values.get(mapping.stream, {}))
         return result
+
+    def _write(
+        self,
+        model: Any,
+        stream: str,
+        changes: tuple[list[dict[str, Any]], list[dict[str, Any]], list[int], list[int]],
+        index: dict[str, int],
+        result: ModelResult,
+    ) -> None:
+        """Write one chunk: inserts, updates, records that lost a reference, deselected ones."""
+        inserts, updates, drop, leave = changes
+        if inserts:
+            # Plain executemany, then one read of the new ids: RETURNING with many rows
+            # is much slower here than reading the ids back.
+            db.session.connection().execute(insert(model.__table__), inserts)
+            created = db.session.execute(
+                select(model.remote_id, model.id).where(
+                    model.mirror_id.in_([row["mirror_id"] for row in inserts])
+                )
+            )
+            index.update({str(remote_id): hub_id for remote_id, hub_id in created})
+            result.created += len(inserts)
+        if updates:
+            _update_by_id(model, updates)
+        if drop:
+            self._remove(model, stream, drop, result)
+        if leave:
+            self._remove(model, stream, leave, result, deselected=True)
 
     def _project(
         self,
@@ -234,6 +297,11 @@ class Applier:
             hub_id = self._index(stream).get(key) if key is not None else None
             if hub_id is None and attr in mapping.requires:
                 return None
+            kind = self._picklist_kind(stream)
+            if hub_id is None and key is not None and kind:
+                # A value the remote metadata does not list: the record stays, without it.
+                said = f"{key!r} is not a known {kind} value: left empty"
+                result.errors.append((remote_id, f"{_words(attr)} (from {remote_field}) {said}"))
             values[attr] = hub_id
         udfs = _udfs(data)
         for attr in attrs:
@@ -243,14 +311,29 @@ class Applier:
                 raw = udfs.get(source.field) if source.custom else lookup(data, source.field)
                 value, error = convert(column, raw)
                 if error:
-                    result.errors.append((remote_id, f"{attr} from {source.label()}: {error}"))
+                    result.errors.append(
+                        (remote_id, f"{_words(attr)} (from {source.label()}) {error}")
+                    )
                 if value is not None:
                     break
             if value is None and not column.nullable:
-                value = column.convert(f"({mapping.stream} {remote_id})")
-                result.errors.append((remote_id, f"{attr} is missing; shown as {value!r}"))
+                try:
+                    value = column.convert(f"({mapping.stream} {remote_id})")
+                except Unconvertible:  # not a text column: its default, if it has one
+                    value = column.default
+                if value is None:
+                    result.errors.append((remote_id, f"{_words(attr)} is missing: not applied"))
+                    return None
+                result.errors.append((remote_id, f"{_words(attr)} is missing; shown as {value!r}"))
             values[attr] = value
         return values
+
+    def _picklist_kind(self, stream: str) -> str:
+        """Return the words for the picklist ``stream`` feeds ("company type"), or ``""``."""
+        for mapping in self.config.mappings:
+            if mapping.stream == stream and issubclass(HUB_MODELS[mapping.model], Picklist):
+                return mapping.model.replace("_", " ")
+        return ""
 
     def _unlinked_companies(self) -> dict[str, int]:
         rows = db.session.execute(
@@ -260,31 +343,65 @@ class Applier:
         )
         return {normalise_name(name): hub_id for name, hub_id in rows}
 
-    def _remove(self, model: Any, ids: list[int]) -> int:
-        if model is Contract:
-            # Imported contracts are flagged, never silently dropped.
+    def _remove(
+        self,
+        model: Any,
+        stream: str,
+        ids: list[int],
+        result: ModelResult,
+        *,
+        deselected: bool = False,
+    ) -> None:
+        """Take hub records out of the integration: delete, flag (contracts) or unlink."""
+        gone = set(ids)
+        index = self.refs.get(stream, {})
+        chosen = self.config.values.get(stream, {})
+        for remote_id in [r for r, i in index.items() if i in gone and chosen.get(r) != i]:
+            del index[remote_id]
+        if model is Contract and not deselected:
+            # Contracts removed in the PSA are flagged, never silently dropped.
             db.session.execute(
                 update(Contract).where(Contract.id.in_(ids)).values(remote_removed_at=utcnow())
             )
-            return len(ids)
-        return db.session.execute(delete(model).where(model.id.in_(ids))).rowcount or 0  # type: ignore[attr-defined]
+            result.deleted += len(ids)
+            return
+        result.unlinked += release_records(model, ids)
+        result.deleted += delete_records(model, ids)
 
-    def _remove_deleted(self, model: Any, stream: str) -> int:
+    def _remove_deleted(self, model: Any, stream: str, result: ModelResult) -> None:
         gone = select(MirrorRecord.id).where(
             MirrorRecord.integration_id == self.integration.id,
             MirrorRecord.stream == stream,
             MirrorRecord.deleted_at.is_not(None),
         )
-        ids = list(db.session.scalars(select(model.id).where(model.mirror_id.in_(gone))))
+        query = select(model.id).where(model.mirror_id.in_(gone))
         if model is Contract:
-            ids = list(
-                db.session.scalars(
-                    select(Contract.id).where(
-                        Contract.id.in_(ids), Contract.remote_removed_at.is_(None)
-                    )
-                )
-            )
-        return self._remove(model, ids) if ids else 0
+            query = query.where(Contract.remote_removed_at.is_(None))
+        ids = list(db.session.scalars(query))
+        if ids:
+            self._remove(model, stream, ids, result)
+
+
+def release_records(model: Any, ids: list[int]) -> int:
+    """Unlink the adopted records among ``ids`` (pre-existing hub companies); return how many."""
+    if not hasattr(model, "adopted") or not ids:
+        return 0
+    adopted = model.id.in_(ids) & model.adopted.is_(True)
+    unlink = {"integration_id": None, "mirror_id": None, "remote_id": None, "adopted": False}
+    done = db.session.execute(update(model).where(adopted).values(**unlink))
+    return int(done.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def delete_records(model: Any, ids: list[int]) -> int:
+    """Delete the records among ``ids`` still linked to a remote one; return how many."""
+    if not ids:
+        return 0
+    done = db.session.execute(delete(model).where(model.id.in_(ids), model.mirror_id.is_not(None)))
+    return int(done.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _words(attr: str) -> str:
+    return attr.removesuffix("_id").replace("_", " ").capitalize()
 
 
 def _update_by_id(model: Any, rows: list[dict[str, Any]]) -> None:

@@ -8,8 +8,10 @@ from flask.cli import FlaskGroup
 from hub.cli.data import export_command, mirror_command
 from hub.cli.integrations import integration_group
 from hub.cli.ops import demo_command, keys_group, plugins_command, sandbox_group, worker_command
+from hub.cli.schedule import scheduler_command
 from hub.cli.sync import apply_command, status_command, sync_command
 from hub.cli.tenants import tenant_group
+from hub.cli.writeback import warranty_group, webhooks_group, writeback_group
 
 
 def register_commands(app: Flask) -> None:
@@ -27,6 +29,10 @@ def register_commands(app: Flask) -> None:
         sandbox_group,
         keys_group,
         demo_command,
+        warranty_group,
+        writeback_group,
+        webhooks_group,
+        scheduler_command,
     ):
         app.cli.add_command(command)
 

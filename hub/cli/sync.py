@@ -7,8 +7,10 @@ import time
 from typing import Any
 
 import click
+import redis
 from flask.cli import with_appcontext
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from hub.apply.engine import apply_integration
 from hub.cli.errors import reports_errors
@@ -54,14 +56,20 @@ def _wait(run: SyncRun, *, quiet: bool) -> SyncRun:
     started = time.monotonic()
     inline_checked = False
     while True:
-        db.session.expire_all()
-        run = db.session.get(SyncRun, run_id)  # type: ignore[assignment]
-        if run.finished:
-            return run
-        if run.job_id and time.monotonic() - started > 5:
-            integration = db.session.get(Integration, run.integration_id)
-            if integration is not None and active_run(integration) is None:
-                continue  # the job was lost for good: the run is now marked failed
+        try:
+            run = _poll(run_id)
+            if run.finished:
+                return run
+            if run.job_id and time.monotonic() - started > 5:
+                integration = db.session.get(Integration, run.integration_id)
+                if integration is not None and active_run(integration) is None:
+                    continue  # the job was lost for good: the run is now marked failed
+        except (OperationalError, redis.RedisError):
+            # A dropped database connection or a restarting Redis: wait, then look again
+            # (the next transaction takes a fresh connection).
+            db.session.rollback()
+            time.sleep(0.5)
+            continue
         if not inline_checked and time.monotonic() - started > 2 and run.status == "queued":
             inline_checked = True
             if workers_listening() == 0:
@@ -73,6 +81,15 @@ def _wait(run: SyncRun, *, quiet: bool) -> SyncRun:
             click.echo(line, err=True)
             last = line
         time.sleep(0.5)
+
+
+def _poll(run_id: int) -> SyncRun:
+    """Read the run afresh, in a transaction of its own (a dropped connection is replaced)."""
+    db.session.rollback()
+    run = db.session.get(SyncRun, run_id)
+    assert run is not None
+    list(run.streams)  # load them now, inside the try
+    return run
 
 
 def _progress_line(run: SyncRun) -> str:
@@ -126,7 +143,7 @@ def status_command(slug: str, as_json: bool) -> None:
                 "status": integration.status,
                 "status_message": integration.status_message,
                 "last_synced_at": _iso(integration.last_synced_at),
-                "last_run": run_summary(last_run) if last_run else None,
+                "last_run": _with_events(last_run) if last_run else None,
                 "streams": {
                     s.stream: {"last_synced_at": _iso(s.last_synced_at), "watermark": s.watermark}
                     for s in states
@@ -145,6 +162,15 @@ def status_command(slug: str, as_json: bool) -> None:
         )
         if item["last_run"]:
             click.echo(f"    last run {item['last_run']['id']}: {item['last_run']['status']}")
+            for event in item["last_run"]["events"]:
+                if event["level"] != "info":
+                    click.echo(f"      {event['level']}: {event['message']}")
+
+
+def _with_events(run: SyncRun) -> dict[str, Any]:
+    """A run's summary with its history (what happened to it, in words)."""
+    events = [{"at": _iso(e.at), "level": e.level, "message": e.message} for e in run.events]
+    return {**run_summary(run), "events": events}
 
 
 def _iso(value: Any) -> str | None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from hub.models.contract_links import ContractAsset, ContractImportState
 from hub.models.integration import Integration, StreamState
 from hub.models.mirror import MirrorRecord
+from hub.models.notices import Notice
 from hub.models.records import (
     HUB_MODELS,
     Asset,
@@ -20,7 +22,10 @@ from hub.models.records import (
     Ticket,
 )
 from hub.models.runs import PullCursor, RecordError, RunEvent, StreamRun, SyncRun
+from hub.models.schedules import SyncSchedule
 from hub.models.tenancy import ApiToken, Tenant, User
+from hub.models.webhooks import WebhookDelivery, WebhookSubscription
+from hub.models.writeback import WritebackEntry, WritebackRun
 
 __all__ = [
     "HUB_MODELS",
@@ -33,9 +38,12 @@ __all__ = [
     "CompanyType",
     "Contact",
     "Contract",
+    "ContractAsset",
+    "ContractImportState",
     "ContractService",
     "Integration",
     "MirrorRecord",
+    "Notice",
     "Opportunity",
     "Project",
     "PullCursor",
@@ -44,7 +52,12 @@ __all__ = [
     "StreamRun",
     "StreamState",
     "SyncRun",
+    "SyncSchedule",
     "Tenant",
     "Ticket",
     "User",
+    "WebhookDelivery",
+    "WebhookSubscription",
+    "WritebackEntry",
+    "WritebackRun",
 ]

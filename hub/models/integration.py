@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -50,6 +51,8 @@ class Integration(TenantScoped, Timestamps, Model):
     status_message: Mapped[str] = mapped_column(Text, default="")
     last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     options: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    writeback_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    webhooks_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     tenant: Mapped[Tenant] = relationship()
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -103,6 +104,9 @@ class Company(Linked, Model):
     postal_code: Mapped[str | None] = mapped_column(String(50))
     notes: Mapped[str | None] = mapped_column(Text)
     custom: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # A hub company that existed before it was linked to a remote one (by the admin or by
+    # exact name): when it leaves the selection it is only unlinked, never deleted.
+    adopted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Contact(Linked, Model):
@@ -124,6 +128,8 @@ class Asset(Linked, Model):
 
     __tablename__ = "assets"
     LOCAL_FIELDS = ("local_notes",)
+    # Apply leaves the warranty date alone while its source is not the PSA ("admin", "csv", ...).
+    SOURCED_FIELDS = {"warranty_expiration_date": "warranty_source"}
 
     company_id: Mapped[int | None] = _company_fk()
     type_id: Mapped[int | None] = mapped_column(
@@ -150,9 +156,26 @@ class Asset(Linked, Model):
 
 
 class Contract(Linked, Model):
-    """A service contract with a company."""
+    """A service contract with a company.
+
+    An imported contract (``imported_from_psa``) came from a remote contract
+    (``import_source == "contract"``) or from one remote contract service
+    imported alone (``"service"``); its ``PSA_FIELDS`` change only through a
+    contract sync. ``remote_flag`` says whether the PSA deleted or
+    deactivated it since (flagged, never dropped).
+    """
 
     __tablename__ = "contracts"
+    PSA_FIELDS = (
+        "name",
+        "number",
+        "status",
+        "contract_type",
+        "start_date",
+        "end_date",
+        "billing_cost",
+        "billing_cycle",
+    )
 
     company_id: Mapped[int | None] = _company_fk()
     name: Mapped[str] = mapped_column(String(255))
@@ -167,6 +190,12 @@ class Contract(Linked, Model):
     description: Mapped[str | None] = mapped_column(Text)
     imported_from_psa: Mapped[bool] = mapped_column(Boolean, default=False)
     remote_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    import_source: Mapped[str | None] = mapped_column(String(20))
+    remote_flag: Mapped[str | None] = mapped_column(String(20))
+    last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    copied_from_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("contracts.id", ondelete="SET NULL")
+    )
 
 
 class ContractService(Linked, Model):
@@ -181,6 +210,7 @@ class ContractService(Linked, Model):
     unit_price: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     unit_cost: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     units: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    service_remote_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class Opportunity(Linked, Model):

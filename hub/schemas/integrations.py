@@ -58,7 +58,21 @@ class SettingsChangeSchema(Schema):
     settings = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), required=True)
     enabled = fields.Boolean(load_default=True, metadata={"description": "integration active"})
     primary = fields.Boolean(
-        load_default=None, allow_none=True, metadata={"description": "null keeps the role"}
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "true: make it primary; false: secondary; null keeps the role"},
+    )
+    replace_primary = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "with primary: true, the current primary becomes secondary "
+            "(without it, another primary answers 409 and nothing is stored)"
+        },
+    )
+    webhooks = fields.Boolean(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "register webhooks (fresh secrets); false removes; null keeps"},
     )
 
 
@@ -93,6 +107,7 @@ class SavedSchema(Schema):
     integration = fields.Nested(IntegrationStateSchema)
     settings = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True))
     started_run_id = fields.Integer(allow_none=True)
+    webhooks_message = fields.String(metadata={"description": "what happened to webhooks"})
 
 
 class PluginSchema(Schema):

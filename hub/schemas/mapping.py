@@ -58,7 +58,9 @@ class RemoteCompanySchema(Schema):
 class CompanyListSchema(Schema):
     """One page of remote companies and the filter choices."""
 
-    total = fields.Integer()
+    total = fields.Integer(metadata={"description": "companies matching the filters"})
+    offset = fields.Integer()
+    limit = fields.Integer()
     mapped = fields.Integer()
     remote_total = fields.Integer()
     items = fields.List(fields.Nested(RemoteCompanySchema))
@@ -74,7 +76,7 @@ class MapCompanySchema(Schema):
 
 
 class UnmapCompanySchema(Schema):
-    """Unmap a remote company (its hub company stays, hub-only)."""
+    """Unmap a remote company (created from it: deleted; a pre-existing one: unlinked)."""
 
     remote_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
 
@@ -192,3 +194,6 @@ class AssetListSchema(Schema):
 
     total = fields.Integer()
     items = fields.List(fields.Dict())
+    pending = fields.Boolean(
+        metadata={"description": "true: a re-apply of the latest mapping change is still due"}
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from hub.schemas.integrations import IntegrationStateSchema
+from hub.schemas.writeback import WebhookStatusSchema
 
 
 class SyncRequestSchema(Schema):
@@ -37,6 +38,7 @@ class RecordErrorSchema(Schema):
     """A remote record that could not be stored or applied as it was, in words."""
 
     stream = fields.String()
+    label = fields.String(metadata={"description": "the stream's name for people"})
     remote_id = fields.String(allow_none=True)
     message = fields.String()
 
@@ -65,6 +67,7 @@ class RunSchema(Schema):
     applied = fields.Dict(keys=fields.String(), values=fields.Dict())
     streams = fields.List(fields.Nested(StreamProgressSchema))
     record_errors = fields.List(fields.Nested(RecordErrorSchema))
+    record_error_count = fields.Integer(metadata={"description": "all of them (a few are listed)"})
     events = fields.List(fields.Nested(RunEventSchema))
 
 
@@ -81,13 +84,19 @@ class StreamStateSchema(Schema):
     stream = fields.String()
     label = fields.String()
     last_synced_at = fields.DateTime(allow_none=True)
+    last_webhook_at = fields.DateTime(
+        allow_none=True, metadata={"description": "when a webhook last updated the stream"}
+    )
 
 
 class BudgetSchema(Schema):
     """The hub's API calls this hour and its cap (null: no limit known)."""
 
     used_this_hour = fields.Integer()
-    cap = fields.Integer(allow_none=True)
+    cap = fields.Integer(allow_none=True, metadata={"description": "the hub's share this hour"})
+    hourly_limit = fields.Integer(
+        allow_none=True, metadata={"description": "what the remote account allows per hour"}
+    )
 
 
 class SyncStatusSchema(Schema):
@@ -98,6 +107,7 @@ class SyncStatusSchema(Schema):
     budget = fields.Nested(BudgetSchema)
     active_run = fields.Nested(RunSchema, allow_none=True)
     latest_run = fields.Nested(RunSchema, allow_none=True)
+    webhooks = fields.Nested(WebhookStatusSchema, allow_none=True)
 
 
 class RunListArgsSchema(Schema):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import random
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -29,6 +30,18 @@ end
 return 0
 """
 
+# Count one call if the window's buckets (KEYS) hold fewer than ARGV[1]; return
+# {taken, used before}. Checking and counting at once keeps parallel callers from
+# all passing the check at the last free call.
+_RESERVE = """
+local used = 0
+for _, key in ipairs(KEYS) do used = used + tonumber(redis.call('GET', key) or '0') end
+if used >= tonumber(ARGV[1]) then return {0, used} end
+redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return {1, used}
+"""
+
 WINDOW_MINUTES = 60
 
 
@@ -40,8 +53,10 @@ class RedisGate:
     in Redis and kept under ``share`` of the remote ``hourly_limit`` and under
     ``share`` of what other integrations left (from the remote system's own
     usage figures, see :meth:`report_usage`): past 75% of that cap calls are
-    paced out over the hour, at the cap they pause (``on_pause`` says so), and
-    a pause longer than ``max_pause`` seconds raises :class:`RateLimited`.
+    paced out over the hour (at most ``max_pause`` seconds each), at the cap
+    they pause (``on_pause`` says so), and a pause longer than ``max_pause``
+    seconds raises :class:`RateLimited`. A call is counted when it is let
+    through, atomically, so parallel callers never overshoot the cap.
     """
 
     def __init__(
@@ -67,11 +82,13 @@ class RedisGate:
         self.calls = 0
         self._announced: set[str] = set()
         self._acquire = client.register_script(_ACQUIRE)
+        self._reserve = client.register_script(_RESERVE)
+        self._local = threading.local()
 
     @contextlib.contextmanager
     def call(self, endpoint: str) -> Iterator[None]:
-        """Wait for budget and a free slot on ``endpoint``, count the call, hold the slot."""
-        self._wait_for_budget()
+        """Wait for budget (counting the call) and a free slot on ``endpoint``; hold the slot."""
+        self._take_budget()
         key = f"hub:slots:{self.scope}:{endpoint}"
         token = uuid.uuid4().hex
         if self.concurrency:
@@ -81,22 +98,50 @@ class RedisGate:
             ):
                 time.sleep(delay * (0.5 + random.random()))
                 delay = min(delay * 2, 0.2)
-        self._count()
+        # What had been answered when this call left (see report_usage).
+        self._local.done_before = int(self.redis.get(self._done_total_key) or 0)
         try:
             yield
         finally:
             if self.concurrency:
                 self.redis.zrem(key, token)
+            bucket = self._bucket(int(time.time() // 60), "done")
+            pipe = self.redis.pipeline()
+            pipe.incr(bucket)
+            pipe.expire(bucket, (WINDOW_MINUTES + 1) * 60)
+            pipe.incr(self._done_total_key)
+            pipe.expire(self._done_total_key, (WINDOW_MINUTES + 1) * 60)
+            pipe.execute()
 
     def report_usage(self, used: int, limit: int) -> None:
-        """Remember the remote system's count of calls this hour (all integrations) for all."""
-        state = {"used": used, "limit": limit, "own": self.used_this_hour()}
+        """Remember the remote system's count of calls this hour (all integrations) for all.
+
+        The others' share is ``used`` minus the hub's calls the remote had seen
+        when it answered. Only the calls already answered when the usage call
+        (this thread's last) left are sure to be among them: calls still in
+        flight are not, and counting them would make the others' share look
+        smaller and the hub's cap larger than they are. A cached answer given
+        again keeps the figures of its first report.
+        """
+        raw = self.redis.get(self._usage_key)
+        if raw:
+            known = json.loads(raw)
+            if (known["used"], known["limit"]) == (used, limit):
+                return
+        done = self._window_sum("done")
+        before = getattr(self._local, "done_before", None)
+        if before is not None:
+            done -= int(self.redis.get(self._done_total_key) or 0) - before
+        state = {"used": used, "limit": limit, "own": max(0, done)}
         self.redis.set(self._usage_key, json.dumps(state), ex=3600)
 
     def used_this_hour(self) -> int:
         """Return the hub's own calls in the last hour for this scope."""
+        return self._window_sum("calls")
+
+    def _window_sum(self, kind: str) -> int:
         now = int(time.time() // 60)
-        keys = [self._bucket(now - i) for i in range(WINDOW_MINUTES)]
+        keys = [self._bucket(now - i, kind) for i in range(WINDOW_MINUTES)]
         return sum(int(v) for v in self.redis.mget(keys) if v)
 
     def cap(self) -> int | None:
@@ -115,8 +160,12 @@ class RedisGate:
     def _usage_key(self) -> str:
         return f"hub:remote-usage:{self.scope}"
 
-    def _bucket(self, minute: int) -> str:
-        return f"hub:calls:{self.scope}:{minute}"
+    @property
+    def _done_total_key(self) -> str:
+        return f"hub:done-total:{self.scope}"
+
+    def _bucket(self, minute: int, kind: str = "calls") -> str:
+        return f"hub:{kind}:{self.scope}:{minute}"
 
     def _count(self) -> None:
         self.calls += 1
@@ -131,13 +180,21 @@ class RedisGate:
             self._announced.add(kind)
             self.on_pause(message)
 
-    def _wait_for_budget(self) -> None:
+    def _take_budget(self) -> None:
+        """Count this call once the budget allows it: slow down near the cap, pause at it."""
         cap = self.cap()
         if cap is None:
+            self._count()
             return
-        used = self.used_this_hour()
+        now = int(time.time() // 60)
+        keys = [self._bucket(now - i) for i in range(WINDOW_MINUTES)]
         paused_since = time.monotonic()
-        while used >= cap:
+        while True:
+            taken, used = (
+                int(v) for v in self._reserve(keys=keys, args=[cap, (WINDOW_MINUTES + 1) * 60])
+            )
+            if taken:
+                break
             self._announce(
                 "pause",
                 f"paused: the hub used {used} of its {cap} API calls this hour "
@@ -151,13 +208,15 @@ class RedisGate:
                 )
             time.sleep(min(5.0, self.max_pause / 10 or 0.1))
             cap = self.cap() or cap
-            used = self.used_this_hour()
+            now = int(time.time() // 60)
+            keys = [self._bucket(now - i) for i in range(WINDOW_MINUTES)]
+        self.calls += 1
         if used >= 0.75 * cap:
             self._announce(
                 "slow",
                 f"slowing down: {used} of the hub's {cap} API calls this hour are used",
             )
-            time.sleep(min(60.0, 3600.0 / max(1, cap - used)))
+            time.sleep(min(60.0, self.max_pause, 3600.0 / max(1, cap - used)))
 
 
 class GateView:

@@ -11,12 +11,14 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
 
-from hub.connector import Page, StreamSpec
+from hub.connector import Cursor, Page, StreamSpec
 from hub.extensions import db
 from hub.models import MirrorRecord, PullCursor, RecordError, StreamRun, StreamState, SyncRun
 from hub.models.base import utcnow
@@ -28,6 +30,7 @@ from hub.sync.timestamps import format_timestamp, parse_timestamp
 # Re-read a little before the watermark: remote clocks and commits are not instant.
 OVERLAP = timedelta(minutes=5)
 DONE = ("succeeded", "held", "failed", "skipped")
+SPLIT_MIN_PAGES = 4  # pages each part of a split partition should have left
 _sqlite_writer = threading.Lock()
 
 
@@ -124,6 +127,7 @@ class Lane:
         self.parallel = parallel
         self.lock = threading.Lock()
         self.active: dict[str, int] = {}
+        self.reserved: dict[str, int] = {}
         self.pulled: dict[str, int] = {}
         self.totals: dict[str, int | None] = {}
 
@@ -133,7 +137,16 @@ class Lane:
             if stream not in self.totals:
                 row = stream_run(run_id, stream)
                 self.totals[stream], self.pulled[stream] = row.total, row.pulled
-            self.active[stream] = self.active.get(stream, 0) + 1
+            if self.reserved.get(stream):
+                self.reserved[stream] -= 1  # counted as active when it was split off
+            else:
+                self.active[stream] = self.active.get(stream, 0) + 1
+
+    def reserve(self, stream: str, count: int) -> None:
+        """Count ``count`` partitions just split off as active before their threads start."""
+        with self.lock:
+            self.active[stream] = self.active.get(stream, 0) + count
+            self.reserved[stream] = self.reserved.get(stream, 0) + count
 
     def end(self, stream: str) -> None:
         """Note a partition of ``stream`` ending."""
@@ -148,9 +161,10 @@ class Lane:
             if total is None or active >= self.parallel or page_size == 0:
                 return None
             remaining = (total - self.pulled[stream]) // max(1, active)
-            if remaining <= 2 * page_size:
-                return None
-            return remaining, min(self.parallel - active + 1, remaining // page_size)
+            # Every partition ends on a part-filled page: a split pays for itself only when
+            # each part still has several pages to pull.
+            parts = min(self.parallel - active + 1, remaining // (SPLIT_MIN_PAGES * page_size))
+            return (remaining, parts) if parts >= 2 else None
 
 
 def pending_partitions(run_id: int, streams: list[str]) -> list[tuple[str, int]]:
@@ -168,59 +182,72 @@ def pending_partitions(run_id: int, streams: list[str]) -> list[tuple[str, int]]
 def pull_partition(
     ctx: SyncContext, spec: StreamSpec, cursor_id: int, stop: Any, lane: Lane | None = None
 ) -> None:
-    """Pull one partition page by page until its cursor is exhausted (or ``stop()``)."""
-    view = GateView(ctx.gate)
+    """Pull one partition page by page until its cursor is exhausted (or ``stop()``).
+
+    The next page is fetched while the current one is stored: a page's round
+    trip and its write overlap instead of adding up. A crash loses at most
+    the page in flight, which the checkpoint makes the resume fetch again.
+    """
     checkpoint = db.session.get(PullCursor, cursor_id)
     assert checkpoint is not None
     if lane is not None:
         lane.start(ctx.run_id, spec.name)
+
+    def fetch(cursor: Cursor) -> tuple[Page, int]:
+        view = GateView(ctx.gate)
+        with ctx.app.app_context():  # connectors may use the app's Redis (shared caches)
+            return ctx.connector.pull_page(ctx.settings, spec.name, cursor, view), view.calls
+
     try:
-        while checkpoint.cursor is not None and not stop():
-            calls_before = view.calls
-            page = ctx.connector.pull_page(ctx.settings, spec.name, checkpoint.cursor, view)
-            with writer_lock():
-                _store(ctx, spec, checkpoint, page, view.calls - calls_before)
-                started = _split(ctx, spec, checkpoint, page, lane) if lane else []
-            for new_id in started:
-                assert lane is not None
-                lane.submit(spec.name, new_id)
+        with ThreadPoolExecutor(max_workers=1) as fetcher:
+            pending = None
+            if checkpoint.cursor is not None and not stop():
+                pending = fetcher.submit(fetch, checkpoint.cursor)
+            while pending is not None:
+                page, calls = pending.result()
+                rest: Cursor | None = page.next_cursor
+                shares: list[Cursor] = []
+                if lane is not None and rest is not None:
+                    rest, shares = _split(ctx, spec, rest, page, lane)
+                pending = fetcher.submit(fetch, rest) if rest is not None and not stop() else None
+                with writer_lock():
+                    started = _store(ctx, spec, checkpoint, page, calls, rest, shares)
+                for new_id in started:
+                    assert lane is not None
+                    lane.submit(spec.name, new_id)
     finally:
         if lane is not None:
             lane.end(spec.name)
 
 
 def _split(
-    ctx: SyncContext, spec: StreamSpec, checkpoint: PullCursor, page: Page, lane: Lane
-) -> list[int]:
-    """Share out the rest of a long partition; return the new partitions' checkpoint ids."""
+    ctx: SyncContext, spec: StreamSpec, rest: Cursor, page: Page, lane: Lane
+) -> tuple[Cursor, list[Cursor]]:
+    """Share out the rest of a long partition: ``(this partition's rest, new partitions)``."""
     wanted = lane.split_wanted(spec.name, len(page.records), len(page.records))
-    if wanted is None or checkpoint.cursor is None:
-        return []
+    if wanted is None:
+        return rest, []
     remaining, parts = wanted
-    cursors = ctx.connector.split_cursor(
-        spec.name, checkpoint.cursor, page.records, remaining, parts
-    )
+    cursors = ctx.connector.split_cursor(spec.name, rest, page.records, remaining, parts)
     if not cursors or len(cursors) < 2:
-        return []
-    last = db.session.scalar(
-        select(func.max(PullCursor.partition)).where(
-            PullCursor.run_id == ctx.run_id, PullCursor.stream == spec.name
-        )
-    )
-    checkpoint.cursor = cursors[0]
-    rows = [
-        PullCursor(run_id=ctx.run_id, stream=spec.name, partition=(last or 0) + i, cursor=c)
-        for i, c in enumerate(cursors[1:], start=1)
-    ]
-    db.session.add_all(rows)
-    db.session.commit()
-    return [row.id for row in rows]
+        return rest, []
+    lane.reserve(spec.name, len(cursors) - 1)
+    return cursors[0], cursors[1:]
 
 
 def _store(
-    ctx: SyncContext, spec: StreamSpec, checkpoint: PullCursor, page: Page, calls: int
-) -> None:
-    """Store one page, its checkpoint and its counts in one transaction."""
+    ctx: SyncContext,
+    spec: StreamSpec,
+    checkpoint: PullCursor,
+    page: Page,
+    calls: int,
+    rest: Cursor | None,
+    shares: list[Cursor],
+) -> list[int]:
+    """Store one page, its checkpoint, new partitions and counts in one transaction.
+
+    Return the checkpoint ids of the new partitions.
+    """
     result = store_page(
         ctx,
         spec.name,
@@ -235,8 +262,20 @@ def _store(
     newest = checkpoint.max_changed
     if result.max_changed and (newest is None or result.max_changed > newest):
         checkpoint.max_changed = result.max_changed
-    checkpoint.cursor = page.next_cursor
+    checkpoint.cursor = rest
     checkpoint.pages += 1
+    rows: list[PullCursor] = []
+    if shares:
+        last = db.session.scalar(
+            select(func.max(PullCursor.partition)).where(
+                PullCursor.run_id == ctx.run_id, PullCursor.stream == spec.name
+            )
+        )
+        rows = [
+            PullCursor(run_id=ctx.run_id, stream=spec.name, partition=(last or 0) + i, cursor=c)
+            for i, c in enumerate(shares, start=1)
+        ]
+        db.session.add_all(rows)
     _bump(
         ctx.run_id,
         spec.name,
@@ -248,18 +287,42 @@ def _store(
         api_calls=calls,
     )
     db.session.commit()
+    return [row.id for row in rows]
 
 
 def finish_stream(ctx: SyncContext, spec: StreamSpec) -> None:
-    """Detect deletes, move the watermark and close the stream's row."""
-    with writer_lock():
-        _finish(ctx, spec)
+    """Detect deletes, move the watermark and close the stream's row.
 
-
-def _finish(ctx: SyncContext, spec: StreamSpec) -> None:
+    The remote calls happen before the writer lock is taken: on SQLite that
+    lock serialises every page write of the process, and holding it through a
+    round trip would stall the other streams.
+    """
     row = stream_run(ctx.run_id, spec.name)
     view = GateView(ctx.gate)
-    held = _detect_deletes(ctx, spec, row, view)
+    deletes = _find_deletes(ctx, spec, row, view)
+    db.session.commit()  # end the read transaction before writing
+    with writer_lock():
+        _finish(ctx, spec, deletes, view.calls)
+
+
+@dataclass
+class Deletes:
+    """What vanished remotely: logged deletes, ids gone from the id set, or a held mass delete."""
+
+    logged: list[str] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)
+    held: str | None = None
+
+
+def _finish(ctx: SyncContext, spec: StreamSpec, deletes: Deletes, calls: int) -> None:
+    row = stream_run(ctx.run_id, spec.name)
+    removed = 0
+    for ids in (deletes.logged, deletes.gone):
+        if ids:
+            removed += mark_deleted(ctx, spec.name, ids)
+    row.deleted = (row.deleted or 0) + removed
+    if deletes.held:
+        row.message = deletes.held
     newest = db.session.scalar(
         select(func.max(PullCursor.max_changed)).where(
             PullCursor.run_id == ctx.run_id, PullCursor.stream == spec.name
@@ -272,10 +335,9 @@ def _finish(ctx: SyncContext, spec: StreamSpec) -> None:
     if row.since is None:
         state.last_full_at = now
     state.last_synced_at = now
-    row.status = "held" if held else "succeeded"
+    row.status = "held" if deletes.held else "succeeded"
     row.finished_at = now
-    db.session.commit()
-    _bump(ctx.run_id, spec.name, api_calls=view.calls)
+    _bump(ctx.run_id, spec.name, api_calls=calls)
     db.session.commit()
 
 
@@ -292,24 +354,42 @@ def _live_count(ctx: SyncContext, stream: str) -> int:
     )
 
 
-def _detect_deletes(ctx: SyncContext, spec: StreamSpec, row: StreamRun, gate: GateView) -> bool:
-    """Mark records that vanished remotely; return ``True`` when a mass delete was held.
+def _live_among(ctx: SyncContext, stream: str, remote_ids: list[str]) -> int:
+    """Count the live mirror rows among ``remote_ids``."""
+    found = 0
+    for start in range(0, len(remote_ids), 500):
+        found += int(
+            db.session.scalar(
+                select(func.count()).where(
+                    MirrorRecord.integration_id == ctx.integration_id,
+                    MirrorRecord.stream == stream,
+                    MirrorRecord.deleted_at.is_(None),
+                    MirrorRecord.remote_id.in_(remote_ids[start : start + 500]),
+                )
+            )
+            or 0
+        )
+    return found
+
+
+def _find_deletes(ctx: SyncContext, spec: StreamSpec, row: StreamRun, gate: GateView) -> Deletes:
+    """Find records that vanished remotely (no writes); a mass delete is held with a reason.
 
     A full pull's plan already counted the remote records; an incremental one
     costs one count. Only when the mirror holds more than the remote are ids
     swept to find which went.
     """
+    found = Deletes()
     if row.since is not None:
-        logged = ctx.connector.deleted_ids(ctx.settings, spec.name, row.since, gate)
-        if logged:
-            row.deleted = (row.deleted or 0) + mark_deleted(ctx, spec.name, logged)
-    live = _live_count(ctx, spec.name)
+        logged = ctx.connector.deleted_ids(ctx.settings, spec.name, row.since, gate) or []
+        found.logged = [str(i) for i in logged]
+    live = _live_count(ctx, spec.name) - _live_among(ctx, spec.name, found.logged)
     if row.since is None and row.total is not None:
         remote_total: int | None = row.total
     else:
         remote_total = ctx.connector.count(ctx.settings, spec.name, gate)
     if remote_total is not None and remote_total >= live:
-        return False
+        return found
     id_plan = ctx.connector.plan_pull(ctx.settings, spec.name, None, gate, ids_only=True)
     remote: set[str] = set()
     for start in id_plan.cursors:
@@ -326,20 +406,18 @@ def _detect_deletes(ctx: SyncContext, spec: StreamSpec, row: StreamRun, gate: Ga
                 MirrorRecord.deleted_at.is_(None),
             )
         )
-    )
+    ) - set(found.logged)
     gone = sorted(live_ids - remote)
-    if not gone:
-        return False
-    if live and len(gone) > ctx.max_delete_share * live:
-        row.message = (
+    if gone and live and len(gone) > ctx.max_delete_share * live:
+        found.held = (
             f"{len(gone)} of {live} records ({len(gone) / live:.0%}) are no longer visible "
             f"remotely, more than the {ctx.max_delete_share:.0%} a sync may delete at once; "
             "nothing was deleted. If the remote user lost permissions, restore them; if the "
             "records really were deleted, raise HUB_MAX_DELETE_SHARE and sync again."
         )
-        return True
-    row.deleted = (row.deleted or 0) + mark_deleted(ctx, spec.name, gone)
-    return False
+    else:
+        found.gone = gone
+    return found
 
 
 def streams_left(run: SyncRun) -> list[str]:

@@ -10,21 +10,21 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from typing import Any
 
 from flask import current_app
+from redis.lock import Lock
 from sqlalchemy import select, update
 
-from hub.apply.engine import apply_integration
 from hub.connectors import get_connector
 from hub.errors import AuthenticationFailed, HubError, scrub
 from hub.extensions import db
 from hub.models import Integration, PullCursor, RunEvent, StreamRun, SyncRun
 from hub.models.base import utcnow
 from hub.redis_conn import get_redis
+from hub.sync.applying import apply_left, apply_lock, apply_ready
 from hub.sync.context import SyncContext, load_context
 from hub.sync.gate import RedisGate
 from hub.sync.pull import (
@@ -94,10 +94,18 @@ def _in_app(ctx: SyncContext, func: Callable[..., None], *args: Any) -> None:
 def _record_failure(ctx: SyncContext, failures: Failures, stream: str, exc: HubError) -> None:
     db.session.rollback()
     message = scrub(str(exc), ctx.secrets)
+    # One failure written at a time: two threads each updating their own stream's row and
+    # then every row of the run (credentials rejected) would deadlock on PostgreSQL.
     with failures.lock:
-        if isinstance(exc, AuthenticationFailed):
-            failures.fatal = message
-        failures.streams.setdefault(stream, message)
+        _write_failure(ctx, failures, stream, exc, message)
+
+
+def _write_failure(
+    ctx: SyncContext, failures: Failures, stream: str, exc: HubError, message: str
+) -> None:
+    if isinstance(exc, AuthenticationFailed):
+        failures.fatal = message
+    failures.streams.setdefault(stream, message)
     row = stream_run(ctx.run_id, stream)
     if row.status not in DONE:
         row.status, row.message, row.finished_at = "failed", message, utcnow()
@@ -132,7 +140,7 @@ def _pull_one(
 
 
 def _finish_one(ctx: SyncContext, stream: str, failures: Failures) -> None:
-    if failures.stopped(stream):
+    if failures.stopped(stream) or stream_run(ctx.run_id, stream).status in DONE:
         return
     try:
         finish_stream(ctx, ctx.spec(stream))
@@ -151,7 +159,11 @@ def _parallel(ctx: SyncContext, tasks: list[tuple[Any, ...]], func: Callable[...
 
 
 def pull_streams(ctx: SyncContext, streams: list[str]) -> None:
-    """Pull every pending partition of ``streams`` (splitting long ones), then finish them."""
+    """Pull every pending partition of ``streams`` (splitting long ones), then finish them.
+
+    A stream is finished, and what became ready applied, by the thread that
+    pulled its last partition, while the other streams still pull.
+    """
     failures = Failures()
     todo = [s for s in streams if stream_run(ctx.run_id, s).status not in DONE]
     db.session.commit()
@@ -160,12 +172,24 @@ def pull_streams(ctx: SyncContext, streams: list[str]) -> None:
         with ThreadPoolExecutor(max_workers=MAX_THREADS) as pool:
             futures: list[Future[None]] = []
             guard = threading.Lock()
+            outstanding: dict[str, int] = {}
+
+            def pull_then_finish(stream: str, cursor_id: int) -> None:
+                try:
+                    _pull_one(ctx, stream, cursor_id, failures, lane)
+                finally:
+                    with guard:
+                        outstanding[stream] -= 1
+                        last = outstanding[stream] == 0
+                if last:
+                    _finish_one(ctx, stream, failures)
+                    db.session.commit()
+                    apply_ready(ctx.run_id)
 
             def submit(stream: str, cursor_id: int) -> None:
                 with guard:
-                    futures.append(
-                        pool.submit(_in_app, ctx, _pull_one, ctx, stream, cursor_id, failures, lane)
-                    )
+                    outstanding[stream] = outstanding.get(stream, 0) + 1
+                    futures.append(pool.submit(_in_app, ctx, pull_then_finish, stream, cursor_id))
 
             lane = Lane(submit, ctx.connector.info.max_concurrency or DEFAULT_PARALLEL)
             for stream, cursor_id in pending:
@@ -176,10 +200,17 @@ def pull_streams(ctx: SyncContext, streams: list[str]) -> None:
                     batch = futures[done:]
                 if not batch:
                     break
+                wait(batch, return_when=FIRST_EXCEPTION)
                 for future in batch:
-                    future.result()  # an unexpected error fails the job so RQ retries it
-                done += len(batch)
+                    if future.done() and future.exception() is not None:
+                        # Stop the other partitions after their page in flight: the job
+                        # fails at once and RQ's retry resumes from the checkpoints.
+                        failures.fatal = failures.fatal or "interrupted"
+                        future.result()
+                if all(future.done() for future in batch):
+                    done += len(batch)
     _parallel(ctx, [(stream, failures) for stream in todo], _finish_one)
+    apply_ready(ctx.run_id)
 
 
 def run_sync(run_id: int, *, lanes: int = 1) -> str:
@@ -247,44 +278,51 @@ def _lanes(ctx: SyncContext, streams: list[str], lanes: int) -> list[list[str]]:
 
 
 def finish_if_done(run_id: int) -> str:
-    """Close the run when every stream is done; exactly one caller wins."""
+    """Close the run when every stream is done: apply what is left, then set its status.
+
+    The integration's apply lock makes one caller do it; a caller killed
+    half-way leaves the run open, and its retried job (or the next caller)
+    finishes it once the lock has lapsed.
+    """
     db.session.expire_all()
     run = db.session.get(SyncRun, run_id)
     assert run is not None
-    if run.finished:
+    if run.finished or any(row.status not in DONE for row in run.streams):
         return run.status
-    if any(row.status not in DONE for row in run.streams):
-        return run.status
-    claimed = db.session.execute(
-        update(SyncRun)
-        .where(SyncRun.id == run_id, SyncRun.finished_at.is_(None))
-        .values(finished_at=utcnow())
-    )
+    integration_id = run.integration_id
     db.session.commit()
-    if not claimed.rowcount:  # type: ignore[attr-defined]
-        return run.status
-    db.session.refresh(run)
-    _finish(run)
+    with apply_lock(integration_id, wait=True) as lock:
+        assert lock is not None
+        db.session.expire_all()
+        run = db.session.get(SyncRun, run_id)
+        assert run is not None
+        if run.finished:
+            return run.status
+        _finish(run, lock)
+    from hub.schedule.followup import after_run
+
+    after_run(run)  # contract re-import, notices: not under the apply lock
     return run.status
 
 
-def _finish(run: SyncRun) -> None:
+def _finish(run: SyncRun, lock: Lock) -> None:
     integration = db.session.get(Integration, run.integration_id)
     assert integration is not None
     statuses = [row.status for row in run.streams]
     if statuses and all(s in ("failed", "skipped") for s in statuses):
-        run.status = "failed"
+        status = "failed"
     elif all(s == "succeeded" for s in statuses):
-        run.status = "succeeded"
+        status = "succeeded"
     else:
-        run.status = "partial"
+        status = "partial"
+    if status != "failed":
+        apply_left(run.id, lock)
+    db.session.expire_all()
+    run.status = status
     run.api_calls = sum(row.api_calls for row in run.streams)
-    run.message = run.message or ""
-    if run.status != "failed":
-        started = time.monotonic()
-        run.applied = apply_integration(integration.id, run_id=run.id, changed_since=run.started_at)
-        add_event(run.id, f"applied to hub records in {time.monotonic() - started:.1f} s")
+    run.message = run.message or ""  # run-wide only when credentials were rejected
     add_event(run.id, f"finished: {run.status}")
+    run.finished_at = utcnow()
     integration.last_synced_at = run.finished_at
     integration.status = "failing" if run.status == "failed" else "active"
     integration.status_message = run.message
@@ -299,6 +337,7 @@ def run_summary(run: SyncRun) -> dict[str, Any]:
         "trigger": run.trigger,
         "full": run.full,
         "message": run.message,
+        "created_at": run.created_at.isoformat() if run.created_at else None,
         "started_at": run.started_at.isoformat() if run.started_at else None,
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
         "api_calls": run.api_calls,
@@ -310,6 +349,8 @@ def run_summary(run: SyncRun) -> dict[str, Any]:
                 "mode": row.mode,
                 "total": row.total,
                 "message": row.message,
+                "started_at": row.started_at.isoformat() if row.started_at else None,
+                "finished_at": row.finished_at.isoformat() if row.finished_at else None,
             }
             for row in run.streams
         },

@@ -15,13 +15,18 @@ from hub.models import User
 login_manager = LoginManager()
 login_manager.login_view = "admin.login"
 login_manager.session_protection = "strong"
+login_manager.login_message_category = "info"
 csrf = CSRFProtect()
 
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
+    from hub.web import login_sessions
+
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.is_active else None
+    if user is None or not user.is_active or not login_sessions.is_live(user.id):
+        return None  # e.g. a copy of a cookie whose session was logged out
+    return user
 
 
 def _wants_json() -> bool:
@@ -35,10 +40,16 @@ def register_web(app: Flask) -> None:
     from hub.api import api, register_api
     from hub.cli import register_commands
     from hub.web.admin import admin
+    from hub.web.input_guard import register_input_guard
 
+    register_input_guard(app)
     login_manager.init_app(app)
     csrf.init_app(app)
     app.register_blueprint(admin)
+    from hub.webhooks.routes import webhooks
+
+    csrf.exempt(webhooks)
+    app.register_blueprint(webhooks)
     register_api(app)
     register_commands(app)
 

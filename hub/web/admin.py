@@ -22,7 +22,7 @@ from hub.extensions import db
 from hub.integrations import find_integration
 from hub.models import Integration, SyncRun, Tenant, User
 from hub.plugins import plugin_infos
-from hub.web import throttle
+from hub.web import login_sessions, throttle
 
 admin = Blueprint("admin", __name__, template_folder="templates")
 
@@ -56,6 +56,7 @@ def login() -> str | Response | tuple[str, int]:
             throttle.clear_failures(email, address)
             session.clear()  # a new session on login: nothing from before carries over
             login_user(user)
+            login_sessions.start(user.id)
             return redirect(_safe_next(request.args.get("next")) or url_for("admin.integrations"))
         throttle.record_failure(email, address)
         flash("Wrong email or password.", "error")
@@ -65,7 +66,8 @@ def login() -> str | Response | tuple[str, int]:
 @admin.post("/logout")
 @login_required
 def logout() -> Response:
-    """Log out and return to the login page."""
+    """Log out (every copy of the session cookie with it) and return to the login page."""
+    login_sessions.end()
     logout_user()
     session.clear()
     return redirect(url_for("admin.login"))
@@ -109,10 +111,18 @@ def integrations() -> str:
         select(SyncRun).where(SyncRun.tenant_id == tenant_id).order_by(SyncRun.id.desc()).limit(10)
     ).all()
     running = any(not run.finished for run in runs)
+    connectors = all_connectors()
+    by_name = {c.name: c for c in connectors}
+    labels = {
+        row.id: {s.name: s.label or s.name for s in by_name[row.connector].streams()}
+        for row in configured.values()
+        if row.connector in by_name
+    }
     return render_template(
         "admin/integrations.html",
-        connectors=all_connectors(),
+        connectors=connectors,
         configured=configured,
+        labels=labels,
         runs=runs,
         refresh=running or request.args.get("watch") == "1",
     )
@@ -147,4 +157,10 @@ def tokens() -> str | Response:
     return render_template("admin/tokens.html", tokens=tenant_tokens(tenant.id), created=created)
 
 
-from hub.web import integration_pages, mapping_pages  # noqa: E402, F401  (their routes)
+from hub.web import (  # noqa: E402, F401  (their routes)
+    contract_pages,
+    integration_pages,
+    mapping_pages,
+    schedule_pages,
+    writeback_pages,
+)

@@ -19,7 +19,9 @@ from hub.connectors import Connector, get_connector
 from hub.errors import ConfigurationError, HubError, ValidationFailed
 from hub.extensions import db
 from hub.integration_actions import (
+    PrimaryTaken,
     integration_state,
+    primary_view,
     report_view,
     run_view,
     runs_of,
@@ -31,7 +33,9 @@ from hub.integration_actions import (
 )
 from hub.integrations import find_integration
 from hub.jobs import request_sync
+from hub.models import Integration
 from hub.web.admin import admin, current_tenant, page_connector, page_integration
+from hub.webhooks.subscriptions import after_save, check_before_save, offers_webhooks
 
 
 def _form_changes(connector: Connector) -> dict[str, Any]:
@@ -57,12 +61,17 @@ def settings(connector: str) -> str | Response | tuple[str, int]:
     fields = settings_fields(plugin)
     values = settings_view(plugin, integration)
     enabled = integration.enabled if integration is not None else True
+    primary = primary_view(tenant, plugin)
+    wants_primary, replace = primary["default"], False
     errors: dict[str, list[str]] = {}
     report = None
     status = 200
     if request.method == "POST":
         changes = _form_changes(plugin)
         enabled = request.form.get("enabled") == "on"
+        if request.form.get("primary_shown"):
+            wants_primary = request.form.get("primary") == "on"
+            replace = request.form.get("replace_primary") == "on"
         values.update({f["name"]: changes[f["name"]] for f in fields if not f["secret"]})
         try:
             if request.form.get("action") == "test":
@@ -70,7 +79,20 @@ def settings(connector: str) -> str | Response | tuple[str, int]:
                 if request.headers.get("X-Requested-With") == "fetch":
                     return render_template("admin/_report.html", report=report)
             else:
-                integration, run = save_settings(tenant, connector, changes, enabled=enabled)
+                wanted = (
+                    request.form.get("webhooks") == "on" if offers_webhooks(connector) else None
+                )
+                check_before_save(integration, connector, wanted)
+                integration, run = save_settings(
+                    tenant,
+                    connector,
+                    changes,
+                    enabled=enabled,
+                    primary=wants_primary if request.form.get("primary_shown") else None,
+                    replace_primary=replace,
+                )
+                if not _webhooks_saved(integration, wanted):
+                    return redirect(url_for("admin.settings", connector=connector))
                 if run is not None:
                     flash("Settings saved. The first sync has started.", "info")
                     return redirect(url_for("admin.sync", connector=connector))
@@ -82,6 +104,15 @@ def settings(connector: str) -> str | Response | tuple[str, int]:
             flash("Nothing was stored: correct the fields marked below.", "error")
             if request.headers.get("X-Requested-With") == "fetch":
                 return render_template("admin/_report.html", errors=errors, fields=fields), 422
+        except PrimaryTaken as exc:
+            db.session.rollback()
+            flash(
+                f"{exc.current} is already the primary integration and only one can be, so "
+                f"nothing was stored. Tick “Replace {exc.current} as primary” to make "
+                f"{exc.wanted} primary instead.",
+                "error",
+            )
+            status = 409
         except HubError as exc:
             db.session.rollback()
             flash(exc.message, "error")
@@ -95,8 +126,28 @@ def settings(connector: str) -> str | Response | tuple[str, int]:
         errors=errors,
         report=report,
         state=integration_state(integration),
+        primary=primary,
+        wants_primary=wants_primary,
+        replace=replace,
         retype_secret=report is not None,
+        webhooks={
+            "offered": offers_webhooks(connector),
+            "enabled": bool(integration and integration.webhooks_enabled),
+        },
     ), status
+
+
+def _webhooks_saved(integration: Integration, wanted: bool | None) -> bool:
+    """Register or remove webhooks after a save; flash what happened or what failed."""
+    try:
+        done = after_save(integration, wanted)
+    except HubError as exc:
+        db.session.rollback()
+        flash(f"Settings saved, but {exc.message}", "error")
+        return False
+    if done:
+        flash(done, "info")
+    return True
 
 
 @admin.route("/integrations/<connector>/sync", methods=["GET", "POST"])

@@ -35,6 +35,7 @@ from hub.picklist_mapping import KINDS, create_unmapped_values, picklist_view, s
 from hub.web.admin import admin, page_integration
 
 MAX_FALLBACKS = 3
+PAGE_SIZE = 100
 
 
 def _problem(exc: HubError) -> None:
@@ -81,9 +82,8 @@ def companies(connector: str) -> str | Response:
                     "info",
                 )
             elif action == "unmap":
-                for remote_id in chosen:
-                    unmap_company(integration, remote_id)
-                flash(f"Unmapped {len(chosen)} companies.", "info")
+                outcomes = [unmap_company(integration, remote_id) for remote_id in chosen]
+                flash(_unmapped_message(outcomes), "info")
             elif action == "save":
                 done = 0
                 for key, value in request.form.items():
@@ -93,18 +93,56 @@ def companies(connector: str) -> str | Response:
                 flash(f"Saved {done} mappings.", "info")
         except (HubError, ValueError) as exc:
             _problem(exc if isinstance(exc, HubError) else ValidationFailed({"map": str(exc)}))
-        return redirect(url_for("admin.companies", connector=connector, **filters))
-    try:
-        limit = max(1, min(1000, int(request.args.get("limit", 200))))
-    except ValueError:
-        limit = 200
-    listing = list_companies(integration, limit=limit, **filters)
+        return redirect(request.full_path.rstrip("?"))  # same filters and page
+    limit = _number("limit", PAGE_SIZE, 1, 1000)
+    offset = _number("offset", 0, 0, 10**9)
+    listing = list_companies(integration, limit=limit, offset=offset, **filters)
+    if listing["items"] == [] and offset and listing["total"]:
+        # Past the end (the list shrank): show the last page instead.
+        offset = (listing["total"] - 1) // limit * limit
+        listing = list_companies(integration, limit=limit, offset=offset, **filters)
+    pages = {
+        "prev": _page_url(connector, filters, limit, offset - limit) if offset else None,
+        "next": _page_url(connector, filters, limit, offset + limit)
+        if offset + limit < listing["total"]
+        else None,
+    }
+    template = "admin/companies.html"
+    if request.headers.get("X-Requested-With") == "fetch":
+        template = "admin/_companies_list.html"  # the list only: filters change it in place
     return render_template(
-        "admin/companies.html",
+        template,
         connector=get_connector(connector),
         listing=listing,
         filters=filters,
+        pages=pages,
     )
+
+
+def _number(name: str, default: int, low: int, high: int) -> int:
+    try:
+        return max(low, min(high, int(request.args.get(name, default))))
+    except ValueError:
+        return default
+
+
+def _page_url(connector: str, filters: dict[str, Any], limit: int, offset: int) -> str:
+    args: dict[str, Any] = {**filters, "offset": max(0, offset)}
+    if limit != PAGE_SIZE:
+        args["limit"] = limit
+    return url_for("admin.companies", connector=connector, **args)
+
+
+def _unmapped_message(outcomes: list[str | None]) -> str:
+    deleted, unlinked = outcomes.count("deleted"), outcomes.count("unlinked")
+    if not deleted and not unlinked:
+        return "Nothing to unmap: choose mapped companies."
+    parts = []
+    if deleted:
+        parts.append(f"{deleted} created from the remote side left the hub")
+    if unlinked:
+        parts.append(f"{unlinked} hub companies you had linked stay, no longer linked")
+    return f"Unmapped {deleted + unlinked} companies: {'; '.join(parts)}."
 
 
 @admin.route("/integrations/<connector>/types", methods=["GET", "POST"])
@@ -155,12 +193,16 @@ def asset_fields(connector: str) -> str | Response:
                     request.form.getlist("types") or None,
                     request.form.getlist("status_values") if statuses == "list" else statuses,
                 )
+            elif request.form.get("reset"):
+                set_asset_fields(integration, {request.form["reset"]: None})
             else:
                 current = {
                     m["attribute"]: m["sources"] for m in asset_fields_view(integration)["map"]
                 }
                 changes: dict[str, list[str] | None] = {}
                 for attribute, sources in current.items():
+                    if f"{attribute}_0" not in request.form:
+                        continue  # not on the form that was posted: unchanged
                     wanted = _fallbacks(attribute)
                     if wanted != sources[:MAX_FALLBACKS]:
                         changes[attribute] = wanted
@@ -170,11 +212,13 @@ def asset_fields(connector: str) -> str | Response:
         except HubError as exc:
             _problem(exc)
         return redirect(url_for("admin.asset_fields", connector=connector))
-    view = asset_fields_view(integration)
+    assets = list_assets(integration, limit=25)
+    if request.headers.get("X-Requested-With") == "fetch":
+        return render_template("admin/_assets_list.html", assets=assets)  # the live refresh
     return render_template(
         "admin/asset_fields.html",
         connector=get_connector(connector),
-        view=view,
+        view=asset_fields_view(integration),
         fallbacks=MAX_FALLBACKS,
-        assets=list_assets(integration, limit=25),
+        assets=assets,
     )

@@ -25,12 +25,13 @@ import httpx
 from hub.connector import CallGate
 from hub.errors import ConfigurationError, ConnectionFailed, HubError
 from hub.jsontext import loads
-from hub_autotask import urls, zones
+from hub_autotask import shared_cache, urls, zones
 from hub_autotask.responses import Verdict, classify, classify_exception
 from hub_autotask.retries import RetryPolicy
 from hub_autotask.settings import VENDOR_CODE_VARIABLE
 
 API_VERSION = "V1.0"
+FIELDS_SECONDS = 60  # field lists change rarely; a minute spans a sync's repeat reads
 MAX_CLIENTS = 128
 USAGE_MAX_AGE = 60.0  # seconds a ThresholdInformation answer is reused
 
@@ -278,15 +279,25 @@ class AutotaskClient:
         item = _mapping(answer, "item", entity).get("item")
         return item if isinstance(item, dict) else None
 
-    def fields(self, gate: CallGate, entity: str) -> list[dict[str, Any]]:
-        """GET ``<entity>/entityInformation/fields``."""
+    def fields(self, gate: CallGate, entity: str, *, recent: bool = False) -> list[dict[str, Any]]:
+        """GET ``<entity>/entityInformation/fields`` (``recent``: a minute-old answer will do).
+
+        A sync reads Companies' field list to pull two picklist streams and
+        again to count them, in several workers: the counts reuse the pull's.
+        """
+        key = (self.zone, self.credentials.fingerprint(), entity)
+        cached = shared_cache.get("fields", *key) if recent else None
+        if isinstance(cached, list):
+            return cached
         answer = self.call(
             gate,
             "GET",
             f"{entity}/entityInformation/fields",
             action=f"the field list of {entity}",
         )
-        return list(_mapping(answer, "fields", entity).get("fields") or [])
+        found = list(_mapping(answer, "fields", entity).get("fields") or [])
+        shared_cache.put("fields", found, FIELDS_SECONDS, *key)
+        return found
 
     def udfs(self, gate: CallGate, entity: str) -> list[dict[str, Any]]:
         """GET ``<entity>/entityInformation/userDefinedFields``."""

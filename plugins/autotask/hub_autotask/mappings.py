@@ -3,14 +3,17 @@
 Defaults that work with no configuration: active Customer companies, their
 contacts, active configuration items of imported companies, and the tickets,
 opportunities and projects of imported companies. Contracts are imported
-selectively (their ids are added to the integration's ``include`` list).
+selectively by the hub's contract import, which reads the ``contract`` and
+``contract_service`` mappings below for their fields and ``CONTRACT_SOURCE``
+for the rest (service names, billed units, labels, covered CIs); apply uses
+the contract mapping only to resolve references (a project's contract).
 Custom fields (UDFs) that MSPs commonly keep (RAM, OS type, purchase date)
 are read first where present, with a standard field as the fallback.
 """
 
 from __future__ import annotations
 
-from hub.connector import FieldSource, ModelMapping
+from hub.connector import ContractSource, FieldSource, ModelMapping
 
 CUSTOMER = 1
 
@@ -97,6 +100,8 @@ MAPPINGS: list[ModelMapping] = [
             "contract_type": _f("contractType"),
             "start_date": _f("startDate"),
             "end_date": _f("endDate"),
+            "billing_cycle": _f("contractPeriodType"),
+            "vendor_name": _udf_then("Vendor"),
             "description": _f("description"),
         },
         references={"company_id": COMPANY},
@@ -158,3 +163,30 @@ MAPPINGS: list[ModelMapping] = [
         requires=("company_id",),
     ),
 ]
+
+#: Autotask's system picklists of contracts (not tenant-editable), and where CIs point.
+CONTRACT_SOURCE = ContractSource(
+    labels={
+        "status": {"0": "Inactive", "1": "Active"},
+        "contract_type": {
+            "1": "Time & Materials",
+            "3": "Fixed Price",
+            "4": "Block Hours",
+            "6": "Retainer",
+            "7": "Recurring Service",
+            "8": "Per Ticket",
+        },
+        "billing_cycle": {"1": "Monthly", "2": "Quarterly", "3": "Semi-Annual", "4": "Yearly"},
+    },
+    active_statuses=("1",),
+    catalogue_stream="services",
+    catalogue_field="serviceID",
+    catalogue_name="name",
+    units_stream="contract_service_units",
+    units_service_field="contractServiceID",
+    units_field="units",
+    units_period_field="startDate",
+    asset_stream="configuration_items",
+    asset_contract_field="contractID",
+    asset_service_field="contractServiceID",
+)

@@ -19,6 +19,7 @@ from hub.connector import (
     CallGate,
     ConnectionReport,
     ConnectorInfo,
+    ContractSource,
     Cursor,
     DemoIntegration,
     FieldInfo,
@@ -32,19 +33,23 @@ from hub.connector import (
     WriteResult,
 )
 from hub_autotask import connection, deletions, fields, pulling, webhooks, writeback
-from hub_autotask.mappings import MAPPINGS
+from hub_autotask.mappings import CONTRACT_SOURCE, MAPPINGS
 from hub_autotask.settings import AutotaskSettings
 from hub_autotask.streams import STREAMS
 
 NAME = "autotask"
 
-GUIDANCE = (
+GUIDANCE = (  # one step per line: the settings page shows them as a numbered list
     "In Autotask, open Admin > Account Settings & Users > Resources/Users (HR) > Security > "
-    "Security Levels, copy 'API User (system)' and allow View on Companies, Contacts, "
-    "Configuration Items, Contracts, Opportunities, Tickets and Projects. Then create a new "
-    "API User (Admin > Resources/Users > New API User) with that security level, generate its "
-    "secret, and under API Tracking Identifier choose Integration Vendor (or Custom "
-    "Integration and copy its identifier). Enter the username, secret and identifier here."
+    "Security Levels and copy 'API User (system)' (only API users can use the REST API).\n"
+    "In the copy, allow View on Companies, Contacts, Configuration Items, Contracts, "
+    "Opportunities, Tickets and Projects.\n"
+    "Create a new API User (Admin > Resources/Users > New API User) with that security "
+    "level, and generate its username and secret.\n"
+    "Under API Tracking Identifier choose Integration Vendor (or Custom Integration and copy "
+    "its identifier).\n"
+    "Enter the username, secret and identifier here, then Test Settings: it lists what the "
+    "API user may read and what to change in its security level."
 )
 
 
@@ -166,11 +171,26 @@ def hub_register_webhooks(
     callback_url: str,
     streams: list[str],
     gate: CallGate,
+    fields: Mapping[str, list[str]] | None = None,
 ) -> list[WebhookRegistration] | None:
     """Create one Autotask webhook per stream, each with a fresh secret."""
     if connector != NAME:
         return None
-    return webhooks.register(settings, callback_url, streams, gate)
+    return webhooks.register(settings, callback_url, streams, gate, fields)
+
+
+@hookimpl
+def hub_fetch_records(
+    connector: str,
+    settings: Mapping[str, Any],
+    stream: str,
+    remote_ids: list[str],
+    gate: CallGate,
+) -> list[Record] | None:
+    """Read records by id (one query of up to 500 ids per call)."""
+    if connector != NAME:
+        return None
+    return pulling.fetch_records(settings, stream, remote_ids, gate)
 
 
 @hookimpl
@@ -211,6 +231,12 @@ def hub_sandbox_commands(register: Callable[[click.Command], None]) -> None:
 def hub_default_mappings(connector: str) -> list[ModelMapping] | None:
     """Active Customer companies, their contacts and active CIs; contracts one by one."""
     return list(MAPPINGS) if connector == NAME else None
+
+
+@hookimpl
+def hub_contract_source(connector: str) -> ContractSource | None:
+    """Service names from Services, units from ContractServiceUnits, CIs by contractID."""
+    return CONTRACT_SOURCE if connector == NAME else None
 
 
 @hookimpl

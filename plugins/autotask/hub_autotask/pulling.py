@@ -1,4 +1,4 @@
-"""Pull plans and pages: keyset paging by id, up to three id-range partitions.
+"""Pull plans and pages: keyset paging by id, long ranges split into id-range partitions.
 
 A cursor is a JSON dict ``{"after", "upto", "since", "ids_only"}``. A page is
 one ``POST <Entity>/query`` of up to 500 records with ``id gt after`` (``id
@@ -13,11 +13,13 @@ it composes with the ``upto`` bound of partitions, and nothing but the zone's
 own paths ever receives the credentials. ``nextPageUrl`` is only read as the
 "there is more" signal, so a range ends without an extra empty call.
 
-Planning costs one ``query/count`` plus, for streams over two pages, one
-``IncludeFields: ["id"]`` probe whose first 500 ids give the id density from
-which split points are estimated. The first and last partitions are open
-ended, so the partitions are disjoint and cover every id however far off
-the estimate is. ThresholdInformation is read at most once a minute.
+Planning costs one ``query/count`` and returns one open range. A long
+range is split while it runs (:func:`split_cursor`): the ids of the page
+just pulled give the density from which the rest is cut into id ranges, the
+last one open-ended, so the ranges are disjoint and cover every id however
+far off the estimate is. That needs no extra call: an ``IncludeFields:
+["id"]`` probe before the first page would cost one call and the same
+round trip. ThresholdInformation is read at most once a minute.
 """
 
 from __future__ import annotations
@@ -35,10 +37,6 @@ from hub_autotask.client import AutotaskClient
 from hub_autotask.streams import AutotaskStream, stream
 
 PAGE_SIZE = 500
-PARTITIONS = 3
-# Below this many pages a stream is pulled as one range: splitting costs a probe and
-# a partial page per range, and a short stream is never the one that bounds a sync.
-PARTITION_MIN_PAGES = 10
 FIELD_CHECK_MAX_AGE = 3600.0
 
 _field_checks: dict[tuple[str, str, str, str], tuple[float, bool]] = {}
@@ -71,26 +69,6 @@ def filters(source: AutotaskStream, cursor: Mapping[str, Any]) -> list[dict[str,
             {"op": "gt", "field": source.spec.change_field, "value": autotask_time(str(since))}
         )
     return clauses
-
-
-def split_points(ids: list[int], total: int, parts: int = PARTITIONS) -> list[int]:
-    """Return up to ``parts - 1`` increasing ids splitting ``total`` records evenly.
-
-    ``ids`` are the lowest ids (ascending) of the matching records. A split
-    inside them is exact; beyond them it is extrapolated from their density.
-    """
-    if not ids or total <= len(ids) // parts:
-        return []
-    seen, span = len(ids), ids[-1] - ids[0] + 1
-    points: list[int] = []
-    for k in range(1, parts):
-        before = k * total // parts  # records at or below the split point
-        if before <= 0:
-            continue
-        point = ids[before - 1] if before <= seen else ids[0] + math.ceil(before * span / seen) - 1
-        if not points or point > points[-1]:
-            points.append(point)
-    return points
 
 
 def split_cursor(
@@ -165,7 +143,8 @@ def count(settings: Mapping[str, Any], name: str, since: str | None, gate: CallG
     source = stream(name)
     client = AutotaskClient(settings)
     if source.kind != "entity":
-        return len(_picklist_records(client, gate, source, ids_only=True))
+        # Counted right after being pulled: the field list the pull read will do.
+        return len(_picklist_records(client, gate, source, ids_only=True, recent=True))
     base = _start(client, gate, source, since, ids_only=True)
     return client.count(gate, source.entity, filters(source, base))
 
@@ -173,7 +152,7 @@ def count(settings: Mapping[str, Any], name: str, since: str | None, gate: CallG
 def plan_pull(
     settings: Mapping[str, Any], name: str, since: str | None, ids_only: bool, gate: CallGate
 ) -> PullPlan:
-    """Count the matching records and return one cursor, or up to three id ranges."""
+    """Count the matching records and return one cursor (the engine splits long ones)."""
     source = stream(name)
     if source.kind != "entity":
         base: Cursor = {"after": None, "upto": None, "since": None, "ids_only": bool(ids_only)}
@@ -185,17 +164,8 @@ def plan_pull(
         # An incremental pull usually finds a page or less: its first query tells more
         # than a count would, for the same price.
         return PullPlan(total=None, cursors=[base])
-    clauses = filters(source, base)
-    total = client.count(gate, source.entity, clauses)
-    if total <= PARTITION_MIN_PAGES * PAGE_SIZE:
-        return PullPlan(total=total, cursors=[base])
-    probe = client.query(
-        gate, source.entity, {"MaxRecords": PAGE_SIZE, "IncludeFields": ["id"], "filter": clauses}
-    )
-    ids = sorted(int(item["id"]) for item in probe.get("items") or [])
-    bounds = [None, *split_points(ids, total), None]
-    cursors = [{**base, "after": bounds[i], "upto": bounds[i + 1]} for i in range(len(bounds) - 1)]
-    return PullPlan(total=total, cursors=cursors)
+    total = client.count(gate, source.entity, filters(source, base))
+    return PullPlan(total=total, cursors=[base])
 
 
 def _check_cursor(cursor: Any) -> Cursor:
@@ -240,9 +210,14 @@ def _within(item: Any, cursor: Cursor) -> bool:
 
 
 def _picklist_records(
-    client: AutotaskClient, gate: CallGate, source: AutotaskStream, ids_only: bool
+    client: AutotaskClient,
+    gate: CallGate,
+    source: AutotaskStream,
+    ids_only: bool,
+    *,
+    recent: bool = False,
 ) -> list[Record]:
-    fields = {f.get("name"): f for f in client.fields(gate, source.entity)}
+    fields = {f.get("name"): f for f in client.fields(gate, source.entity, recent=recent)}
     records: list[Record]
     if source.kind == "company_types":
         values = (fields.get("companyType") or {}).get("picklistValues") or []
@@ -264,3 +239,24 @@ def _picklist_records(
             {"id": "false", "label": "Inactive", "isActive": False},
         ]
     return [{"id": r["id"]} for r in records] if ids_only else records
+
+
+def fetch_records(
+    settings: Mapping[str, Any], name: str, remote_ids: list[str], gate: CallGate
+) -> list[Record]:
+    """Return the records with these ids, one query per 500; missing ones are left out."""
+    source = stream(name)
+    if source.kind != "entity":
+        raise ConfigurationError(f"{name} is read from Autotask's metadata, not by id")
+    try:
+        ids = sorted({int(str(i)) for i in remote_ids})
+    except ValueError:
+        raise ConfigurationError(f"not Autotask record ids: {remote_ids!r}") from None
+    client = AutotaskClient(settings)
+    found: list[Record] = []
+    for start in range(0, len(ids), PAGE_SIZE):
+        chunk = ids[start : start + PAGE_SIZE]
+        clause = {"op": "in", "field": "id", "value": chunk}
+        answer = client.query(gate, source.entity, {"MaxRecords": PAGE_SIZE, "filter": [clause]})
+        found.extend(i for i in answer.get("items") or [] if isinstance(i, dict) and "id" in i)
+    return found

@@ -66,6 +66,11 @@ def is_allowed(url: str) -> bool:
 
 def require_allowed(url: str, what: str) -> str:
     """Return ``url`` with a trailing slash, or raise :class:`ConfigurationError` naming it."""
+    if any(c.isspace() or not c.isprintable() or c == "\\" for c in url.strip()):
+        # urlsplit would quietly drop tabs and newlines, httpx would refuse them later.
+        raise ConfigurationError(
+            f"the {what} {url!r} contains spaces, control characters or backslashes"
+        )
     parts = urlsplit(url.strip())
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise ConfigurationError(f"the {what} {url!r} is not an http(s) URL")

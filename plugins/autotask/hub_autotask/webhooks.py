@@ -95,16 +95,20 @@ def _webhook_source(name: str) -> AutotaskStream:
     return source
 
 
-def field_ids(client: AutotaskClient, gate: CallGate, source: AutotaskStream) -> list[int]:
-    """Return the webhook field ids to subscribe to for ``source``."""
+def field_ids(
+    client: AutotaskClient,
+    gate: CallGate,
+    source: AutotaskStream,
+    mapped: list[str] | None = None,
+) -> list[int]:
+    """Return the webhook field ids to subscribe to for ``source``: the defaults and ``mapped``."""
     assert source.webhook_entity
     entity = source.webhook_entity[: -len("s")] + "Fields"  # CompanyWebhooks -> ...WebhookFields
     meta = {f.get("name"): f for f in client.fields(gate, entity)}
     values = (meta.get("fieldID") or {}).get("picklistValues") or []
     by_name = {_normal(str(v.get("label") or "")): int(v["value"]) for v in values}
-    wanted = [
-        by_name[_normal(n)] for n in SUBSCRIBED.get(source.entity, ()) if _normal(n) in by_name
-    ]
+    names = [*SUBSCRIBED.get(source.entity, ()), *(mapped or [])]
+    wanted = list(dict.fromkeys(by_name[_normal(n)] for n in names if _normal(n) in by_name))
     if not wanted and by_name:
         wanted = [next(iter(by_name.values()))]
     if not wanted:
@@ -113,9 +117,17 @@ def field_ids(client: AutotaskClient, gate: CallGate, source: AutotaskStream) ->
 
 
 def register(
-    settings: Mapping[str, Any], callback_url: str, streams: list[str], gate: CallGate
+    settings: Mapping[str, Any],
+    callback_url: str,
+    streams: list[str],
+    gate: CallGate,
+    fields: Mapping[str, list[str]] | None = None,
 ) -> list[WebhookRegistration]:
-    """Create one webhook per stream with its fields; undo them all if one fails."""
+    """Create one webhook per stream with its fields; undo them all if one fails.
+
+    ``fields`` names, per stream, the fields the hub maps: they are
+    subscribed besides :data:`SUBSCRIBED` (names Autotask does not offer are skipped).
+    """
     sources = [_webhook_source(name) for name in streams]
     if len(callback_url) > 500:
         raise ConfigurationError("the webhook URL is longer than Autotask's 500 characters")
@@ -124,7 +136,7 @@ def register(
     try:
         for source in sources:
             assert source.webhook_entity
-            ids = field_ids(client, gate, source)
+            ids = field_ids(client, gate, source, list((fields or {}).get(source.name, [])))
             secret = secrets.token_urlsafe(32)  # 43 characters; Autotask allows 64
             answer = client.call(
                 gate,

@@ -3,7 +3,8 @@
 ``GET <lookup base>v1.0/zoneInformation?user=<username>`` needs no
 credentials and is not thread-limited or counted against the quota, so it
 does not go through the call gate. Answers are cached per (lookup base,
-username) for the whole process; :func:`zone_url` with ``refresh=True``
+username) for the whole process and, for an hour, for every worker
+(:mod:`hub_autotask.shared_cache`); :func:`zone_url` with ``refresh=True``
 looks again (the client does so once after a 401: the tenant may have moved).
 """
 
@@ -16,10 +17,11 @@ from typing import Any
 import httpx
 
 from hub.errors import AuthenticationFailed, ConnectionFailed
-from hub_autotask import urls
+from hub_autotask import shared_cache, urls
 from hub_autotask.responses import classify, classify_exception
 from hub_autotask.retries import RetryPolicy
 
+ZONE_SECONDS = 3600  # shared with every worker; a 401 looks again at once anyway
 _cache: dict[tuple[str, str], str] = {}
 _key_locks: dict[tuple[str, str], threading.Lock] = {}
 _guard = threading.Lock()
@@ -50,9 +52,10 @@ def cached(username: str) -> str | None:
 
 
 def forget_all() -> None:
-    """Drop every cached zone (tests; an operator changing the lookup base)."""
+    """Drop every zone cached in this process (tests; an operator changing the lookup base)."""
     with _guard:
         _cache.clear()
+    shared_cache.clear_local()
 
 
 def zone_url(username: str, *, refresh: bool = False, policy: RetryPolicy | None = None) -> str:
@@ -70,7 +73,14 @@ def zone_url(username: str, *, refresh: bool = False, policy: RetryPolicy | None
             with _guard:
                 if key in _cache:
                     return _cache[key]
+            shared = shared_cache.get("zone", *key)
+            if isinstance(shared, str):
+                found = urls.require_allowed(shared, "cached zone URL")
+                with _guard:
+                    _cache[key] = found
+                return found
         found = _lookup(base, username.strip(), policy or RetryPolicy.from_environment())
+        shared_cache.put("zone", found, ZONE_SECONDS, *key)
         with _guard:
             _cache[key] = found
         return found

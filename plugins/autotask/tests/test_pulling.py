@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import random
 from typing import Any
 
 import pytest
@@ -16,31 +15,6 @@ from hub.connectors import get_connector
 from hub.errors import ConfigurationError
 from hub.testing import CountingGate
 from hub.testing.pull import pull_stream
-
-
-@pytest.mark.parametrize("seed", range(20))
-def test_split_points_make_disjoint_covering_ranges(seed: int) -> None:
-    """Whatever the id distribution, the ranges split by the points cover each id once."""
-    rng = random.Random(seed)
-    total = rng.randrange(1001, 6000)
-    ids = sorted(rng.sample(range(rng.randrange(0, 50), 10**6), total))
-    points = pulling.split_points(ids[:500], total)
-    assert points == sorted(set(points)) and len(points) <= 2
-    bounds = [None, *points, None]
-    covered = [
-        sum(1 for i in ids if (lo is None or i > lo) and (hi is None or i <= hi))
-        for lo, hi in itertools.pairwise(bounds)
-    ]
-    assert sum(covered) == total
-
-
-def test_split_points_are_exact_inside_the_probe_and_extrapolated_beyond() -> None:
-    """The 400th id is in the probe; the 800th is estimated from the probe's density."""
-    ids = list(range(10, 1210))  # 1,200 dense records, the first 500 probed
-    assert pulling.split_points(ids[:500], 1200) == [409, 809]
-    sparse = list(range(0, 2400, 2))  # every other id
-    assert pulling.split_points(sparse[:500], 1200) == [798, 1598]
-    assert pulling.split_points([], 5000) == []
 
 
 def test_filters_and_watermark_format() -> None:
@@ -62,24 +36,17 @@ def test_filters_and_watermark_format() -> None:
         pulling.autotask_time("yesterday")
 
 
-def test_big_streams_are_planned_in_three_partitions_for_two_calls(
-    settings: dict[str, Any], autotask_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+def test_a_plan_is_one_count_and_one_open_range(
+    settings: dict[str, Any], autotask_sandbox: Sandbox
 ) -> None:
-    """count + one id probe (+ ThresholdInformation at most once a minute)."""
-    single = CountingGate()
-    plan = get_connector("autotask").plan_pull(settings, "configuration_items", None, single)
-    assert len(plan.cursors) == 1  # 3 pages: below PARTITION_MIN_PAGES, one range
-    monkeypatch.setattr("hub_autotask.pulling.PARTITION_MIN_PAGES", 2)
+    """One ``query/count`` (+ ThresholdInformation at most once a minute), no probe."""
     gate = CountingGate()
     plan = get_connector("autotask").plan_pull(settings, "configuration_items", None, gate)
     assert plan.total == len(autotask_sandbox.records("ConfigurationItems"))
-    assert len(plan.cursors) == 3
-    assert gate.per_endpoint["ConfigurationItems"] == 2
-    assert gate.total <= 3
-    assert gate.usage is not None and gate.usage[1] == 10_000
-    small = CountingGate()
-    assert len(get_connector("autotask").plan_pull(settings, "companies", None, small).cursors) == 1
-    assert small.per_endpoint["Companies"] == 1
+    assert plan.cursors == [{"after": None, "upto": None, "since": None, "ids_only": False}]
+    assert gate.per_endpoint["ConfigurationItems"] == 1
+    assert gate.total <= 2
+    assert gate.usage is None or gate.usage[1] == 10_000
 
 
 def test_ids_only_pages_hold_only_ids(settings: dict[str, Any], autotask_sandbox: Sandbox) -> None:

@@ -20,12 +20,14 @@ from hub.connector import (
     ModelMapping,
     Page,
     PullPlan,
+    Record,
     StreamSpec,
     WebhookEvent,
     WebhookRegistration,
     WriteResult,
 )
-from hub_itglue_stub import connection, fields, pulling, webhooks, writeback
+from hub_itglue_stub import connection, dataset, fields, pulling, webhooks, writeback
+from hub_itglue_stub.access import authenticate
 from hub_itglue_stub.mappings import MAPPINGS
 from hub_itglue_stub.settings import ItGlueSettings
 from hub_itglue_stub.streams import STREAMS, stream_spec
@@ -146,6 +148,24 @@ def hub_register_webhooks(
     if connector != NAME:
         return None
     return webhooks.register(settings, callback_url, streams, gate)
+
+
+@hookimpl
+def hub_fetch_records(
+    connector: str,
+    settings: Mapping[str, Any],
+    stream: str,
+    remote_ids: list[str],
+    gate: CallGate,
+) -> list[Record] | None:
+    """Return the records with these ids (one call); unknown ids are left out."""
+    if connector != NAME:
+        return None
+    stream_spec(stream)
+    with gate.call(stream):
+        authenticate(settings)
+        found = [dataset.find(stream, str(remote_id)) for remote_id in remote_ids]
+    return [record for record in found if record is not None]
 
 
 @hookimpl

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from hub_autotask.sandbox.sandbox import Sandbox
+if TYPE_CHECKING:
+    from hub_autotask.sandbox.sandbox import Sandbox
 
 
 def settings_line(sandbox: Sandbox) -> str:
@@ -75,6 +77,10 @@ def command(
     settings_file: Path | None,
 ) -> None:
     """Serve a simulated Autotask REST API (with its quirks) until Ctrl-C."""
+    # Imported here: every ``hub`` command registers this one, and the simulator's
+    # data catalogue is slow to import.
+    from hub_autotask.sandbox.sandbox import Sandbox
+
     sandbox = Sandbox(
         scale=scale,
         seed=seed,

@@ -1,0 +1,1 @@
+"""Notifications: in-app notices for a tenant's admins, emailed through the SMTP server."""

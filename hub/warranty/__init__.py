@@ -1,0 +1,1 @@
+"""Warranty expiration dates from sources other than the PSA: admins, CSV files, plugins."""

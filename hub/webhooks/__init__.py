@@ -1,0 +1,1 @@
+"""Webhooks: registering them remotely, receiving signed deliveries, applying what changed."""

@@ -1,0 +1,1 @@
+"""Warranty write-back: preview, opt-in runs within the API budget, audit log, rollback."""

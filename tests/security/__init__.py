@@ -1,0 +1,1 @@
+"""The security suite: tenant isolation, sessions and CSRF, secrets, SSRF, webhooks, fuzzing."""
