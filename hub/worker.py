@@ -2,18 +2,47 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import Flask
-from rq import Worker
+from rq import Queue, Worker
+from rq.utils import now
 
 from hub.jobs import get_queue
 from hub.redis_conn import get_redis
 from hub.tasks import set_job_app
 
+BURST_RETRY_HORIZON = 120.0  # seconds: a burst waits for retries due this soon
+
 
 def run_worker(app: Flask, *, burst: bool = False) -> bool:
-    """Process jobs from the hub queue until stopped (or, with ``burst``, until it is empty)."""
+    """Process jobs from the hub queue until stopped (or, with ``burst``, until it is empty).
+
+    A burst also waits for the retries its jobs scheduled (a job that failed
+    part-way is retried after a short interval and resumes): RQ's own burst
+    stops at an empty queue and would leave such a run unfinished.
+    """
     set_job_app(app)
+    worked = False
     with app.app_context():
         queue = get_queue()
-        worker = Worker([queue], connection=get_redis())
-        return bool(worker.work(burst=burst, with_scheduler=True, logging_level="WARNING"))
+        while True:
+            worker = Worker([queue], connection=get_redis())
+            worked = (
+                bool(worker.work(burst=burst, with_scheduler=True, logging_level="WARNING"))
+                or worked
+            )
+            wait = next_retry_in(queue) if burst else None
+            if wait is None or wait > BURST_RETRY_HORIZON:
+                return worked
+            time.sleep(wait)
+
+
+def next_retry_in(queue: Queue) -> float | None:
+    """Seconds until the queue's next scheduled job is due (``None`` when none is)."""
+    registry = queue.scheduled_job_registry
+    first = registry.get_job_ids(0, 0)
+    if not first:
+        return None
+    due = registry.get_scheduled_time(first[0])
+    return max(0.0, (due - now()).total_seconds()) + 0.05

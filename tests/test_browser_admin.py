@@ -29,7 +29,6 @@ from hub.extensions import db
 from hub.integrations import configure_integration
 from hub.models import Integration, Tenant
 from hub.tenancy import create_tenant
-from tests.test_api_mappings import point_at
 
 playwright_api = pytest.importorskip(
     "playwright.sync_api", reason="Playwright is not installed (pip install playwright)"
@@ -46,13 +45,6 @@ FLAGS = [
     "--no-first-run",
 ]
 EMAIL, PASSWORD = "admin@acme.test", "password1"
-
-
-@pytest.fixture
-def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    with Sandbox(scale="small", seed=5, throttle_scale=0.0) as sb:
-        point_at(monkeypatch, sb)
-        yield sb
 
 
 @pytest.fixture

@@ -27,15 +27,6 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is n
 __all__ = ["server"]  # the fixture, used by name
 
 
-@pytest.fixture
-def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    from tests.test_api_mappings import point_at
-
-    with Sandbox(scale="small", seed=5, throttle_scale=0.0) as sb:
-        point_at(monkeypatch, sb)
-        yield sb
-
-
 def _wait_for_runs(app: Flask, count: int) -> None:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:

@@ -8,13 +8,11 @@ copy; contracts deleted or deactivated in the PSA are flagged, not dropped.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from hub_autotask.sandbox import Sandbox
 from sqlalchemy import select
 
@@ -22,25 +20,6 @@ from hub.extensions import db
 from hub.models import Asset, Company
 from hub.worker import run_worker
 from tests.test_api_integrations import Api, make_token
-from tests.test_api_mappings import point_at
-
-
-@pytest.fixture
-def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    with Sandbox(scale="small", seed=5, throttle_scale=0.0) as sb:
-        point_at(monkeypatch, sb)
-        yield sb
-
-
-@pytest.fixture
-def synced(app: Flask, client: FlaskClient, sandbox: Sandbox) -> Api:
-    """An API client of a tenant whose Autotask integration finished its first sync."""
-    api = Api(client, make_token(app))
-    saved = api.put("/integrations/autotask", {"settings": sandbox.credentials})
-    assert saved.status_code == 200, saved.json
-    run_worker(app, burst=True)
-    assert api.get(f"/runs/{saved.json['started_run_id']}").json["status"] == "succeeded"
-    return api
 
 
 def _company_with_contracts(app: Flask, sb: Sandbox) -> tuple[int, dict[str, Any]]:

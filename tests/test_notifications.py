@@ -25,8 +25,8 @@ from hub.integrations import configure_integration
 from hub.models import Tenant
 from hub.notify.mailer import send_mail
 from hub.worker import run_worker
+from tests.sandbox_fixtures import point_at
 from tests.test_api_integrations import Api, make_token
-from tests.test_api_mappings import point_at
 
 smtp_controller = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is not installed")
 

@@ -10,13 +10,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from hub_autotask.sandbox import Sandbox
 from sqlalchemy import select, update
 
@@ -26,8 +23,7 @@ from hub.models.base import utcnow
 from hub.schedule.dispatcher import dispatch_due
 from hub.schedule.policy import Window, is_due, next_due
 from hub.worker import run_worker
-from tests.test_api_integrations import Api, make_token
-from tests.test_api_mappings import point_at
+from tests.test_api_integrations import Api
 
 DAY = timedelta(days=1)
 NIGHT = Window(time(1, 0), time(3, 0), ZoneInfo("UTC"))
@@ -59,22 +55,6 @@ def test_a_nightly_window_runs_once_per_night_and_a_missed_one_once() -> None:
     assert is_due(at(1, 2, 1), at(1, 1, 0), timedelta(hours=1), NIGHT)
     wrap = Window(time(23, 0), time(2, 0), ZoneInfo("UTC"))
     assert wrap.is_open(at(1, 1)) and not wrap.is_open(at(1, 3))
-
-
-@pytest.fixture
-def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    with Sandbox(scale="small", seed=5, throttle_scale=0.0) as sb:
-        point_at(monkeypatch, sb)
-        yield sb
-
-
-@pytest.fixture
-def synced(app: Flask, client: FlaskClient, sandbox: Sandbox) -> Api:
-    api = Api(client, make_token(app))
-    saved = api.put("/integrations/autotask", {"settings": sandbox.credentials})
-    assert saved.status_code == 200, saved.json
-    run_worker(app, burst=True)
-    return api
 
 
 def _patch(api: Api, body: dict[str, object]) -> object:

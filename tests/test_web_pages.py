@@ -14,7 +14,7 @@ from hub.extensions import db
 from hub.models import ApiToken, Company, Integration
 from hub.tenancy import create_tenant
 from hub.worker import run_worker
-from tests.test_api_mappings import point_at
+from tests.sandbox_fixtures import point_at
 
 
 def _csrf(page: str) -> str:

@@ -33,8 +33,8 @@ from werkzeug.serving import make_server
 from hub.extensions import db
 from hub.models import Asset, Contact, Integration, WebhookDelivery
 from hub.webhooks.subscriptions import registrations_of
+from tests.sandbox_fixtures import point_at
 from tests.test_api_integrations import Api, make_token
-from tests.test_api_mappings import point_at
 
 HOOKS = ("CompanyWebhooks", "ContactWebhooks", "ConfigurationItemWebhooks")
 

@@ -22,7 +22,6 @@ from hub.extensions import db
 from hub.models import ApiToken, Asset, Integration
 from hub.worker import run_worker
 from tests.test_api_integrations import Api
-from tests.test_api_mappings import sandbox, synced  # noqa: F401  (fixtures)
 
 WRITES = "/integrations/autotask/writeback"
 
@@ -60,8 +59,8 @@ def _assets(app: Flask, count: int) -> list[tuple[int, str, str | None]]:
 
 def test_preview_write_conflict_audit_rollback(
     app: Flask,
-    synced: Api,  # noqa: F811
-    sandbox: Sandbox,  # noqa: F811
+    synced: Api,
+    sandbox: Sandbox,
 ) -> None:
     (a1, r1, old1), (a2, r2, _), (a3, r3, _) = _assets(app, 3)
     assert synced.get(f"{WRITES}/preview").json == []
@@ -156,8 +155,8 @@ def test_preview_write_conflict_audit_rollback(
 
 def test_a_run_stops_when_the_api_budget_is_spent(
     app: Flask,
-    synced: Api,  # noqa: F811
-    sandbox: Sandbox,  # noqa: F811
+    synced: Api,
+    sandbox: Sandbox,
 ) -> None:
     ((a1, _, _),) = _assets(app, 1)
     synced.put(f"/assets/{a1}/warranty", {"warranty_expiration_date": "2032-01-01"})
@@ -180,7 +179,7 @@ def test_a_run_stops_when_the_api_budget_is_spent(
 
 def test_another_tenants_runs_and_assets_are_unknown(
     app: Flask,
-    synced: Api,  # noqa: F811
+    synced: Api,
     client: Any,
 ) -> None:
     from tests.test_api_integrations import make_token

@@ -44,7 +44,7 @@ from hub.models import (
 from hub.tenancy import create_tenant
 from hub.webhooks.subscriptions import registrations_of
 from hub.worker import run_worker
-from tests.test_api_mappings import point_at
+from tests.sandbox_fixtures import point_at
 
 MARKER = "Zq7BetaOnly"
 B_SECRET = f"ITG.{MARKER}-secret-key"

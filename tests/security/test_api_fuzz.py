@@ -27,9 +27,9 @@ from hypothesis import strategies as st
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from hub.worker import run_worker
+from tests.sandbox_fixtures import point_at
 from tests.security.conftest import csrf_of
 from tests.test_api_integrations import Api, make_token
-from tests.test_api_mappings import point_at
 
 EXAMPLES = int(os.environ.get("HUB_FUZZ_EXAMPLES", "12"))
 BIASED = {

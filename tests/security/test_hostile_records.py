@@ -30,9 +30,9 @@ from werkzeug.serving import make_server
 from hub.extensions import db
 from hub.models import Asset, Company, MirrorRecord
 from hub.worker import run_worker
+from tests.sandbox_fixtures import point_at
 from tests.security.conftest import PASSWORD, log_in
 from tests.test_api_integrations import Api, make_token
-from tests.test_api_mappings import point_at
 
 SCRIPT = "<script>window.__pwned = 'script'</script>Evil & \"Sons\""
 IMG = "<img src=x onerror=\"window.__pwned='img'\">Img Co"

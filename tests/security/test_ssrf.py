@@ -29,9 +29,9 @@ from hub.extensions import db
 from hub.jobs import request_sync
 from hub.models import Integration, MirrorRecord, SyncRun
 from hub.worker import run_worker
+from tests.sandbox_fixtures import point_at
 from tests.security.conftest import csrf_of, log_in
 from tests.test_api_integrations import Api, make_token
-from tests.test_api_mappings import point_at
 
 
 class Recorder(ThreadingHTTPServer):

@@ -27,7 +27,7 @@ from hub.connector import WebhookRegistration
 from hub.connectors import get_connector
 from hub.errors import AuthenticationFailed
 from hub.testing import CountingGate
-from tests.test_api_mappings import point_at
+from tests.sandbox_fixtures import point_at
 
 ACTIONS = {"create", "update", "delete", "deactivated"}
 
