@@ -18,7 +18,11 @@ from hub.plugins import plugin_infos, sandbox_commands
 
 
 @click.command("worker")
-@click.option("--burst", is_flag=True, help="Exit when the queue is empty and no retry is due within two minutes.")
+@click.option(
+    "--burst",
+    is_flag=True,
+    help="Exit when the queue is empty and no retry is due within two minutes.",
+)
 @with_appcontext
 def worker_command(burst: bool) -> None:
     """Run an RQ worker for the hub queue (start several, on any machines, to go faster)."""

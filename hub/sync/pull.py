@@ -86,16 +86,20 @@ def _bump(run_id: int, stream: str, **counts: int) -> None:
 
 def plan_stream(ctx: SyncContext, spec: StreamSpec) -> None:
     """Plan ``spec``: its total, its mode, and one checkpoint row per partition."""
-    state = stream_state(ctx.integration_id, spec.name)
-    row = stream_run(ctx.run_id, spec.name)
+    # The rows a first sync creates are committed before the remote call: on SQLite an
+    # open write transaction would make every other stream's plan wait for this call.
+    with writer_lock():
+        watermark = stream_state(ctx.integration_id, spec.name).watermark
+        stream_run(ctx.run_id, spec.name)
+        db.session.commit()
     since = None
-    if not ctx.full and spec.change_field and state.watermark:
-        moment = parse_timestamp(state.watermark)
+    if not ctx.full and spec.change_field and watermark:
+        moment = parse_timestamp(watermark)
         since = format_timestamp(moment - OVERLAP) if moment else None
     view = GateView(ctx.gate)
     plan = ctx.connector.plan_pull(ctx.settings, spec.name, since, view)
     with writer_lock():
-        _save_plan(ctx, spec, row, plan, since, view.calls)
+        _save_plan(ctx, spec, stream_run(ctx.run_id, spec.name), plan, since, view.calls)
 
 
 def _save_plan(
