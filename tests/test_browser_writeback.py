@@ -23,7 +23,6 @@ from tests.test_browser_admin import (  # noqa: F401  (fixtures)
     log_in,
     page,
     pytestmark,
-    sandbox,
     server,
     shot,
 )
