@@ -146,7 +146,7 @@ class Applier:
         return self.refs[stream]
 
     def _mirror_chunks(
-        self, stream: str, since: datetime | None
+        self, stream: str, since: datetime | None, until: datetime | None = None
     ) -> Iterator[list[tuple[int, str, dict[str, Any]]]]:
         last = 0
         while True:
@@ -163,14 +163,18 @@ class Applier:
             )
             if since is not None:
                 query = query.where(MirrorRecord.pulled_at >= since)
+            if until is not None:
+                query = query.where(MirrorRecord.pulled_at < until)
             rows = db.session.execute(query).all()
             if not rows:
                 return
             last = rows[-1][0]
             yield [(r[0], r[1], r[2]) for r in rows]
 
-    def apply(self, mapping: ModelMapping, since: datetime | None = None) -> ModelResult:
-        """Apply one mapping (only rows pulled since ``since``); return counts and errors."""
+    def apply(
+        self, mapping: ModelMapping, since: datetime | None = None, until: datetime | None = None
+    ) -> ModelResult:
+        """Apply one mapping (only rows pulled in ``[since, until)``); return counts and errors."""
         model: Any = HUB_MODELS[mapping.model]
         columns = columns_of(inspect(model))
         local = set(getattr(model, "LOCAL_FIELDS", ()))
@@ -187,7 +191,7 @@ class Applier:
         index = self._index(mapping.stream)
         by_name = self._unlinked_companies() if model is Company else {}
         now = utcnow()
-        for chunk in self._mirror_chunks(mapping.stream, since):
+        for chunk in self._mirror_chunks(mapping.stream, since, until):
             mirror_ids = [c[0] for c in chunk]
             wanted = [model.id, model.mirror_id, *(getattr(model, a) for a in attrs + refs),
                       *(getattr(model, c) for c in sourced.values())]  # fmt: skip

@@ -7,13 +7,22 @@ flight instead of after all of them; the run's end applies what is left.
 One Redis lock per integration keeps two processes (or a mapping change's
 re-apply) from applying at once. ``SyncRun.applied`` records what was
 applied, per hub model, so a resumed run does not apply it twice.
+
+A long stream whose references are applied is applied part-way while it
+still pulls (by a thread beside the pulls, see :func:`apply_while_pulling`):
+the records stored so far, then only those stored after that. Its
+``applied`` entry carries ``partial_upto`` until the stream is done, so the
+run's end applies only the last stretch instead of the whole stream.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
+import threading
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from redis.lock import Lock
@@ -22,11 +31,14 @@ from hub.apply.engine import Applier
 from hub.extensions import db
 from hub.models import Integration, RecordError, StreamRun, SyncRun
 from hub.redis_conn import get_redis
-from hub.sync.pull import writer_lock
+from hub.sync.pull import Lane, writer_lock
 
+log = logging.getLogger(__name__)
 LOCK_SECONDS = 20  # renewed with every chunk written; a killed holder's lock lapses soon
 MAX_ERRORS_PER_MODEL = 1000
 FINISHED = ("succeeded", "held", "failed", "skipped")
+PARTIAL_MIN_RECORDS = 5000  # a stream still pulling is applied in steps at least this big
+PARTIAL_EVERY_SECONDS = 0.5
 
 
 @contextlib.contextmanager
@@ -43,11 +55,13 @@ def apply_lock(integration_id: int, *, wait: bool) -> Iterator[Lock | None]:
             lock.release()
 
 
-def apply_ready(run_id: int) -> bool:
+def apply_ready(run_id: int, lane: Lane | None = None) -> bool:
     """Apply the run's mappings that are ready; return ``False`` when another process is.
 
-    Gives up at once when the lock is held: its holder checks again for
-    newly ready streams before letting go.
+    With ``lane``, the streams that lane is still pulling are applied
+    part-way too, when enough new records arrived. Gives up at once when the
+    lock is held: its holder checks again for newly ready streams before
+    letting go.
     """
     run = db.session.get(SyncRun, run_id)
     if run is None:
@@ -57,10 +71,25 @@ def apply_ready(run_id: int) -> bool:
         with apply_lock(integration_id, wait=False) as lock:
             if lock is None:
                 return False
-            _apply_pass(run_id, lock, final=False)
+            _apply_pass(run_id, lock, final=False, lane=lane)
         db.session.commit()
         if not _pending(run_id):
             return True
+
+
+def apply_while_pulling(run_id: int, lane: Lane, stop: threading.Event) -> None:
+    """Apply what is ready (long streams part-way) every half second until ``stop`` is set.
+
+    Applying part-way only saves time later: a failure here is logged and
+    the run's end applies everything anyway.
+    """
+    while not stop.wait(PARTIAL_EVERY_SECONDS):
+        try:
+            apply_ready(run_id, lane)
+        except Exception as exc:  # see above: the pulls report real failures
+            db.session.rollback()
+            log.warning("run %s: applying part-way failed (%s)", run_id, type(exc).__name__)
+            return
 
 
 def apply_left(run_id: int, lock: Lock) -> None:
@@ -84,10 +113,15 @@ def _statuses(run: SyncRun) -> dict[str, str]:
     return {stream: status for stream, status in rows}
 
 
+def _applied(run: SyncRun) -> set[str]:
+    """The models applied completely in this run (not those applied part-way)."""
+    return {model for model, entry in (run.applied or {}).items() if "partial_upto" not in entry}
+
+
 def _ready(run: SyncRun, applier: Applier, *, final: bool) -> list[Any]:
     """Return the mappings to apply now, in apply order."""
     statuses = _statuses(run)
-    applied = set((run.applied or {}).keys())
+    applied = _applied(run)
     model_of = {m.stream: m.model for m in applier.config.mappings}
     ready = []
     for mapping in applier.mappings():
@@ -95,18 +129,37 @@ def _ready(run: SyncRun, applier: Applier, *, final: bool) -> list[Any]:
             continue
         if not final and statuses.get(mapping.stream, "succeeded") not in FINISHED:
             continue
-        refers = {stream for stream, _ in mapping.references.values()}
-        waiting = {
-            model_of[s] for s in refers if s in model_of and s in statuses and s != mapping.stream
-        }
-        if not final and not waiting <= applied:
+        if not final and not _waiting_for(mapping, model_of, statuses) <= applied:
             continue
         ready.append(mapping)
         applied.add(mapping.model)
     return ready
 
 
-def _apply_pass(run_id: int, lock: Lock, *, final: bool) -> None:
+def _waiting_for(mapping: Any, model_of: dict[str, str], statuses: dict[str, str]) -> set[str]:
+    """The models of this run that ``mapping`` refers to (to be applied before it)."""
+    refers = {stream for stream, _ in mapping.references.values()}
+    return {model_of[s] for s in refers if s in model_of and s in statuses and s != mapping.stream}
+
+
+def _part_ready(run: SyncRun, applier: Applier, lane: Lane) -> list[Any]:
+    """Return the mappings of streams ``lane`` still pulls that are worth applying part-way."""
+    statuses = _statuses(run)
+    applied = _applied(run)
+    model_of = {m.stream: m.model for m in applier.config.mappings}
+    return [
+        mapping
+        for mapping in applier.mappings()
+        if mapping.model not in applied
+        and statuses.get(mapping.stream) not in FINISHED
+        and lane.pulling(mapping.stream)
+        and lane.settled(mapping.stream)[1] - lane.applied_at.get(mapping.stream, 0)
+        >= PARTIAL_MIN_RECORDS
+        and _waiting_for(mapping, model_of, statuses) <= applied
+    ]
+
+
+def _apply_pass(run_id: int, lock: Lock, *, final: bool, lane: Lane | None = None) -> None:
     db.session.expire_all()
     run = db.session.get(SyncRun, run_id)
     assert run is not None
@@ -126,16 +179,29 @@ def _apply_pass(run_id: int, lock: Lock, *, final: bool) -> None:
     done: dict[str, Any] = dict(run.applied or {})
     started = time.monotonic()
     names = []
-    for mapping in _ready(run, applier, final=final):
-        model_of = {m.stream: m.model for m in applier.config.mappings}
-        refers = {s for s, _ in mapping.references.values() if s != mapping.stream}
-        moved = any(
-            (done.get(model_of.get(s, ""), {}).get("created") or 0)
-            + (done.get(model_of.get(s, ""), {}).get("deleted") or 0)
-            for s in refers
-        )
-        result = applier.apply(mapping, None if moved else since)
-        done[mapping.model] = result.counts()
+    model_of = {m.stream: m.model for m in applier.config.mappings}
+    steps: list[tuple[Any, Lane | None]] = [(m, None) for m in _ready(run, applier, final=final)]
+    if lane is not None and not final:
+        steps += [(mapping, lane) for mapping in _part_ready(run, applier, lane)]
+    for mapping, part_of in steps:
+        entry = done.get(mapping.model) or {}
+        if "partial_upto" in entry:
+            step_since: datetime | None = datetime.fromisoformat(entry["partial_upto"])
+        else:
+            refers = {s for s, _ in mapping.references.values() if s != mapping.stream}
+            moved = any(
+                (done.get(model_of.get(s, ""), {}).get("created") or 0)
+                + (done.get(model_of.get(s, ""), {}).get("deleted") or 0)
+                for s in refers
+            )
+            step_since = None if moved else since
+        upto, pulled = part_of.settled(mapping.stream) if part_of else (None, 0)
+        result = applier.apply(mapping, step_since, upto)  # rows before upto are committed
+        counts: dict[str, Any] = {k: v + int(entry.get(k) or 0) for k, v in result.counts().items()}
+        if part_of is not None and upto is not None:
+            counts["partial_upto"] = upto.isoformat()
+            part_of.applied_at[mapping.stream] = pulled
+        done[mapping.model] = counts
         db.session.add_all(
             RecordError(run_id=run.id, stream=mapping.stream, remote_id=remote_id, message=message)
             for remote_id, message in result.errors[:MAX_ERRORS_PER_MODEL]
@@ -143,7 +209,8 @@ def _apply_pass(run_id: int, lock: Lock, *, final: bool) -> None:
         run.applied = dict(done)
         db.session.commit()
         lock.extend(LOCK_SECONDS, replace_ttl=True)
-        names.append(mapping.model)
+        if upto is None:
+            names.append(mapping.model)
     if final:
         integration.options = {**options, "applied_config": fingerprint}
     if names:

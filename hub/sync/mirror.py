@@ -61,9 +61,15 @@ def store_page(
     *,
     primary_key: str,
     change_field: str | None,
+    pulled_at: datetime | None = None,
 ) -> StoreResult:
-    """Upsert ``records`` into the mirror of ``stream``; return counts and record errors."""
+    """Upsert ``records`` into the mirror of ``stream``; return counts and record errors.
+
+    ``pulled_at`` (default: now) stamps the rows written, which is what apply
+    selects the rows of a run by.
+    """
     result = StoreResult()
+    pulled_at = pulled_at or utcnow()
     rows: dict[str, dict[str, Any]] = {}
     for record in records:
         key = record.get(primary_key) if isinstance(record, dict) else None
@@ -93,7 +99,7 @@ def store_page(
             "data": RawJSON(text.decode()),  # stored as hashed, not serialised again
             "changed_at": changed_at,
             "content_hash": hashlib.sha1(text).hexdigest(),  # noqa: S324 - not security
-            "pulled_at": utcnow(),
+            "pulled_at": pulled_at,
             "deleted_at": None,
         }
     if not rows:

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -134,6 +134,34 @@ class Lane:
         self.reserved: dict[str, int] = {}
         self.pulled: dict[str, int] = {}
         self.totals: dict[str, int | None] = {}
+        self.storing: dict[str, list[datetime]] = {}
+        self.applied_at: dict[str, int] = {}  # pulled count when last applied part-way
+
+    @contextlib.contextmanager
+    def storing_page(self, stream: str) -> Iterator[datetime]:
+        """Yield the ``pulled_at`` of a page being stored; see :meth:`settled`."""
+        with self.lock:
+            moment = utcnow()
+            self.storing.setdefault(stream, []).append(moment)
+        try:
+            yield moment
+        finally:
+            with self.lock:
+                self.storing[stream].remove(moment)
+
+    def settled(self, stream: str) -> tuple[datetime, int]:
+        """Return a time before which every page of ``stream`` is committed, and its count.
+
+        Only this process stores the stream's pages (a stream belongs to one lane).
+        """
+        with self.lock:
+            moments = self.storing.get(stream)
+            return (min(moments) if moments else utcnow()), self.pulled.get(stream, 0)
+
+    def pulling(self, stream: str) -> bool:
+        """Whether this process is pulling ``stream`` right now."""
+        with self.lock:
+            return self.active.get(stream, 0) > 0
 
     def start(self, run_id: int, stream: str) -> None:
         """Note a partition of ``stream`` starting (loading the stream's progress once)."""
@@ -214,14 +242,19 @@ def pull_partition(
                 if lane is not None and rest is not None:
                     rest, shares = _split(ctx, spec, rest, page, lane)
                 pending = fetcher.submit(fetch, rest) if rest is not None and not stop() else None
-                with writer_lock():
-                    started = _store(ctx, spec, checkpoint, page, calls, rest, shares)
+                with writer_lock(), stored_at(lane, spec.name) as moment:
+                    started = _store(ctx, spec, checkpoint, page, calls, rest, shares, moment)
                 for new_id in started:
                     assert lane is not None
                     lane.submit(spec.name, new_id)
     finally:
         if lane is not None:
             lane.end(spec.name)
+
+
+def stored_at(lane: Lane | None, stream: str) -> contextlib.AbstractContextManager[datetime]:
+    """The ``pulled_at`` of a page about to be stored (tracked by the lane, if any)."""
+    return lane.storing_page(stream) if lane is not None else contextlib.nullcontext(utcnow())
 
 
 def _split(
@@ -247,6 +280,7 @@ def _store(
     calls: int,
     rest: Cursor | None,
     shares: list[Cursor],
+    pulled_at: datetime,
 ) -> list[int]:
     """Store one page, its checkpoint, new partitions and counts in one transaction.
 
@@ -258,6 +292,7 @@ def _store(
         page.records,
         primary_key=spec.primary_key,
         change_field=spec.change_field,
+        pulled_at=pulled_at,
     )
     for remote_id, message in result.errors:
         db.session.add(

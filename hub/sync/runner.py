@@ -8,9 +8,10 @@ jobs. Whoever finishes the last stream closes the run, exactly once.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from typing import Any
 
@@ -24,7 +25,7 @@ from hub.extensions import db
 from hub.models import Integration, PullCursor, RunEvent, StreamRun, SyncRun
 from hub.models.base import utcnow
 from hub.redis_conn import get_redis
-from hub.sync.applying import apply_left, apply_lock, apply_ready
+from hub.sync.applying import apply_left, apply_lock, apply_ready, apply_while_pulling
 from hub.sync.context import SyncContext, load_context
 from hub.sync.gate import RedisGate
 from hub.sync.pull import (
@@ -192,25 +193,41 @@ def pull_streams(ctx: SyncContext, streams: list[str]) -> None:
                     futures.append(pool.submit(_in_app, ctx, pull_then_finish, stream, cursor_id))
 
             lane = Lane(submit, ctx.connector.info.max_concurrency or DEFAULT_PARALLEL)
-            for stream, cursor_id in pending:
-                submit(stream, cursor_id)
-            done = 0
-            while True:
-                with guard:
-                    batch = futures[done:]
-                if not batch:
-                    break
-                wait(batch, return_when=FIRST_EXCEPTION)
-                for future in batch:
-                    if future.done() and future.exception() is not None:
-                        # Stop the other partitions after their page in flight: the job
-                        # fails at once and RQ's retry resumes from the checkpoints.
-                        failures.fatal = failures.fatal or "interrupted"
-                        future.result()
-                if all(future.done() for future in batch):
-                    done += len(batch)
+            with _applying_meanwhile(ctx, lane):
+                for stream, cursor_id in pending:
+                    submit(stream, cursor_id)
+                done = 0
+                while True:
+                    with guard:
+                        batch = futures[done:]
+                    if not batch:
+                        break
+                    wait(batch, return_when=FIRST_EXCEPTION)
+                    for future in batch:
+                        if future.done() and future.exception() is not None:
+                            # Stop the other partitions after their page in flight: the job
+                            # fails at once and RQ's retry resumes from the checkpoints.
+                            failures.fatal = failures.fatal or "interrupted"
+                            future.result()
+                    if all(future.done() for future in batch):
+                        done += len(batch)
     _parallel(ctx, [(stream, failures) for stream in todo], _finish_one)
     apply_ready(ctx.run_id)
+
+
+@contextlib.contextmanager
+def _applying_meanwhile(ctx: SyncContext, lane: Lane) -> Iterator[None]:
+    """Apply what becomes ready, long streams part-way, on a thread beside the pulls."""
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=_in_app, args=(ctx, apply_while_pulling, ctx.run_id, lane, stop), daemon=True
+    )
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def run_sync(run_id: int, *, lanes: int = 1) -> str:
