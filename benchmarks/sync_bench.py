@@ -44,6 +44,8 @@ from typing import Any
 import httpx
 from after_sync import apply_after_mapping_change, webhook_latency
 
+from hub.redis_conn import stop_embedded_redis
+
 HUB = str(Path(sys.executable).with_name("hub"))
 SETTINGS_LINE = re.compile(
     r"username=(\S+) secret=(\S+) integration_code=(\S+) zone_lookup_url=(\S+)"
@@ -248,6 +250,8 @@ def main() -> None:
             worker.wait(timeout=30)
         sandbox.terminate()
         sandbox.wait(timeout=30)
+        for instance in (folder / "instance", folder / "sandbox-instance"):
+            stop_embedded_redis(str(instance))  # the workers' and the CLI's shared server
         if args.keep:
             print(f"kept {folder}", file=sys.stderr)
         else:

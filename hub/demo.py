@@ -21,6 +21,7 @@ from hub.integrations import configure_integration, current_primary
 from hub.jobs import request_sync
 from hub.models import Tenant
 from hub.plugins import pm
+from hub.redis_conn import stop_embedded_redis, uses_embedded_redis
 from hub.tenancy import create_tenant
 
 DEMO_SLUG = "demo"
@@ -84,6 +85,8 @@ def run_demo(app: Flask, *, host: str, port: int) -> None:
     finally:
         worker.terminate()
         worker.wait(timeout=30)
+        if uses_embedded_redis(app):
+            stop_embedded_redis(app.instance_path)  # nothing else of the demo uses it
 
 
 def _stop(signum: int, frame: object) -> None:

@@ -21,6 +21,7 @@ from flask import Flask, current_app
 from hub.errors import ConfigurationError
 
 SOCKET_NAME = "redis.sock"
+START_SECONDS = 30.0
 
 
 def embedded_redis_url(instance_path: str) -> str:
@@ -33,14 +34,27 @@ def embedded_redis_url(instance_path: str) -> str:
         return url
     with open(folder / "redis.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if _answers(url):
-            return url
-        _start_server(folder, socket)
-    for _ in range(100):
-        if _answers(url):
-            return url
-        time.sleep(0.05)
+        # A server still starting (or slow to answer on a loaded machine) is waited for,
+        # under the lock, never doubled: a second one would take the socket over and
+        # split the hub's jobs and locks between two servers.
+        if not _answers(url) and not _server_alive(folder):
+            _start_server(folder, socket)
+        deadline = time.monotonic() + START_SECONDS
+        while time.monotonic() < deadline:
+            if _answers(url):
+                return url
+            time.sleep(0.05)
     raise ConfigurationError(f"the embedded Redis did not start; see {folder / 'redis.log'}")
+
+
+def _server_alive(folder: Path) -> bool:
+    """Whether the redis-server whose pid file is in ``folder`` still runs."""
+    try:
+        pid = int((folder / "redis.pid").read_text().strip())
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (OSError, ValueError):
+        return False
+    return b"redis-server" in command
 
 
 def _start_server(folder: Path, socket: Path) -> None:
@@ -79,6 +93,13 @@ def stop_embedded_redis(instance_path: str) -> None:
     if _answers(url):
         with contextlib.suppress(redis.ConnectionError):
             redis.Redis.from_url(url).shutdown(nosave=True)
+
+
+def uses_embedded_redis(app: Flask) -> bool:
+    """Whether ``app`` uses the embedded Redis of its own instance folder."""
+    return (
+        str(app.config.get("REDIS_URL") or "") == f"unix://{Path(app.instance_path) / SOCKET_NAME}"
+    )
 
 
 def redis_url(app: Flask) -> str:

@@ -71,11 +71,13 @@ def test_hub_demo_serves_the_login_page_and_stops_cleanly(tmp_path: Path) -> Non
         assert DEMO_EMAIL in page and DEMO_PASSWORD in page
         workers = _workers_of(demo.pid)
         assert workers, "hub demo started no worker"
+        redis_pid = (tmp_path / "instance" / "redis.pid").read_text().strip()
     finally:
         demo.send_signal(signal.SIGTERM)
         assert demo.wait(timeout=60) is not None
     time.sleep(0.5)
     assert not [w for w in workers if _alive(w)]  # its worker stopped with it
+    assert not _alive(redis_pid)  # and its embedded Redis
 
 
 def _free_port() -> int:
