@@ -7,6 +7,7 @@ the database or the network.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -253,6 +254,11 @@ class ModelMapping:
     references: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     select: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
     requires: tuple[str, ...] = ()
+
+    @functools.cached_property
+    def custom(self) -> bool:
+        """Whether some field is read from a custom (user-defined) field."""
+        return any(source.custom for sources in self.fields.values() for source in sources)
 
 
 @dataclass(frozen=True)

@@ -301,13 +301,13 @@ class Applier:
             hub_id = self._index(stream).get(key) if key is not None else None
             if hub_id is None and attr in mapping.requires:
                 return None
-            kind = self._picklist_kind(stream)
-            if hub_id is None and key is not None and kind:
+            kind = self._picklist_kind(stream) if hub_id is None and key is not None else ""
+            if kind:
                 # A value the remote metadata does not list: the record stays, without it.
                 said = f"{key!r} is not a known {kind} value: left empty"
                 result.errors.append((remote_id, f"{_words(attr)} (from {remote_field}) {said}"))
             values[attr] = hub_id
-        udfs = _udfs(data)
+        udfs = _udfs(data) if mapping.custom else {}
         for attr in attrs:
             column = columns[attr]
             value = None
