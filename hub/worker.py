@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import os
 import time
 
 from flask import Flask
@@ -13,6 +15,8 @@ from hub.redis_conn import get_redis
 from hub.tasks import set_job_app
 
 BURST_RETRY_HORIZON = 120.0  # seconds: a burst waits for retries due this soon
+MALLOC_ARENAS = 2
+_M_ARENA_MAX = -8  # glibc's mallopt parameter number
 
 
 def run_worker(app: Flask, *, burst: bool = False) -> bool:
@@ -23,6 +27,7 @@ def run_worker(app: Flask, *, burst: bool = False) -> bool:
     stops at an empty queue and would leave such a run unfinished.
     """
     set_job_app(app)
+    limit_malloc_arenas()
     worked = False
     with app.app_context():
         queue = get_queue()
@@ -46,3 +51,20 @@ def next_retry_in(queue: Queue) -> float | None:
         return None
     due = registry.get_scheduled_time(first[0])
     return max(0.0, (due - now()).total_seconds()) + 0.05
+
+
+def limit_malloc_arenas() -> None:
+    """Cap glibc's malloc arenas for the work horses forked from here (unless set already).
+
+    A sync runs a few dozen threads, and glibc gives threads arenas of their
+    own up to eight per core, which keeps the memory of freed pages: the peak
+    work-horse RSS of a medium sync drops from about 460 MB to under 300 MB
+    with two arenas, at the same speed (``benchmarks/sync_bench.py``).
+    """
+    if "MALLOC_ARENA_MAX" in os.environ:
+        return
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc: nothing to tune
+        return
+    libc.mallopt(_M_ARENA_MAX, MALLOC_ARENAS)
