@@ -47,14 +47,14 @@ def embedded_redis_url(instance_path: str) -> str:
     raise ConfigurationError(f"the embedded Redis did not start; see {folder / 'redis.log'}")
 
 
-def _server_alive(folder: Path) -> bool:
-    """Whether the redis-server whose pid file is in ``folder`` still runs."""
+def _server_alive(folder: Path, pid: int | None = None) -> bool:
+    """Whether the redis-server ``pid`` (default: from ``folder``'s pid file) still runs."""
     try:
-        pid = int((folder / "redis.pid").read_text().strip())
-        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        pid = pid or int((folder / "redis.pid").read_text().strip())
+        status = Path(f"/proc/{pid}/status").read_text()
     except (OSError, ValueError):
         return False
-    return b"redis-server" in command
+    return "redis-server" in status.partition("\n")[0] and "State:\tZ" not in status
 
 
 def _start_server(folder: Path, socket: Path) -> None:
@@ -88,11 +88,23 @@ def _answers(url: str) -> bool:
 
 
 def stop_embedded_redis(instance_path: str) -> None:
-    """Shut the embedded Redis of ``instance_path`` down, if it runs."""
-    url = f"unix://{Path(instance_path) / SOCKET_NAME}"
-    if _answers(url):
-        with contextlib.suppress(redis.ConnectionError):
-            redis.Redis.from_url(url).shutdown(nosave=True)
+    """Shut the embedded Redis of ``instance_path`` down, if it runs, and wait until it is gone.
+
+    Waiting matters to a restart: a server still exiting would be waited for
+    as if it were starting.
+    """
+    folder = Path(instance_path)
+    url = f"unix://{folder / SOCKET_NAME}"
+    if not _answers(url):
+        return
+    pid: int | None = None
+    with contextlib.suppress(OSError, ValueError):
+        pid = int((folder / "redis.pid").read_text().strip())
+    with contextlib.suppress(redis.ConnectionError):
+        redis.Redis.from_url(url).shutdown(nosave=True)
+    deadline = time.monotonic() + START_SECONDS
+    while _server_alive(folder, pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def uses_embedded_redis(app: Flask) -> bool:

@@ -101,8 +101,10 @@ def test_medium_sync_survives_faults_kills_and_outages(
                 assert _drop_connections(env) > 0
             done.append(f"{action} at {env.pulled()}/{total}")
         out, _ = waiting.communicate(timeout=max(1, deadline - time.monotonic()))
+        env.stop_workers(signal.SIGTERM)
     finally:
         medium.set_faults(rate=0.0)
+        stop_embedded_redis(str(redis_folder))
     print("chaos:", "; ".join(done))
     assert len(done) == len(actions), f"the sync ended before all chaos happened: {done}"
 
