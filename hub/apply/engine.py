@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, inspect, select, update
+from sqlalchemy import String, bindparam, cast, delete, insert, inspect, select, update
+from sqlalchemy.orm import aliased
 
 from hub.apply.config import ApplyConfig, load_config
 from hub.apply.convert import Column, Unconvertible, columns_of, convert
@@ -255,6 +256,58 @@ class Applier:
         # Values the admin mapped to existing hub records win over the records made here.
         index.update(self.config.values.get(mapping.stream, {}))
         return result
+
+    def fill_references(self, mapping: ModelMapping, attrs: list[str]) -> int:
+        """Fill reference columns a part-way apply left empty; return how many rows changed.
+
+        A stream applied before the streams it optionally refers to were
+        complete (tickets before all assets) leaves those references empty.
+        Once they are complete, one UPDATE per column sets them from the
+        mirror: the record's remote key, the referenced stream's mirror row
+        with that id, and the hub record made from it.
+        """
+        model: Any = HUB_MODELS[mapping.model]
+        filled = 0
+        for attr in attrs:
+            stream, remote_field = mapping.references[attr]
+            targets = [HUB_MODELS[m.model] for m in self.config.mappings if m.stream == stream]
+            if len(targets) != 1:
+                continue
+            target = targets[0]
+            own, theirs = aliased(MirrorRecord), aliased(MirrorRecord)
+            key = cast(own.data[remote_field].as_string(), String)
+            found = (
+                select(target.id)
+                .select_from(own)
+                .join(
+                    theirs,
+                    (theirs.integration_id == self.integration.id)
+                    & (theirs.stream == stream)
+                    & (theirs.remote_id == key),
+                )
+                .join(target, target.mirror_id == theirs.id)
+                .where(own.id == model.mirror_id)
+                .scalar_subquery()
+            )
+            column = getattr(model, attr)
+            statement = (
+                update(model)
+                .where(
+                    model.integration_id == self.integration.id,
+                    model.mirror_id.is_not(None),
+                    column.is_(None),
+                    found.is_not(None),
+                )
+                .values({attr: found})
+                .execution_options(synchronize_session=False)
+            )
+            with self.write_guard() if self.write_guard else contextlib.nullcontext():
+                done = db.session.execute(statement)
+                filled += int(done.rowcount or 0)  # type: ignore[attr-defined]
+                if self.write_guard:
+                    db.session.commit()
+        self.refs.pop(mapping.stream, None)
+        return filled
 
     def _write(
         self,

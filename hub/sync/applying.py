@@ -29,7 +29,8 @@ from redis.lock import Lock
 
 from hub.apply.engine import Applier
 from hub.extensions import db
-from hub.models import Integration, RecordError, StreamRun, SyncRun
+from hub.models import HUB_MODELS, Integration, RecordError, StreamRun, SyncRun
+from hub.models.records import Picklist
 from hub.redis_conn import get_redis
 from hub.sync.pull import Lane, writer_lock
 
@@ -142,8 +143,46 @@ def _waiting_for(mapping: Any, model_of: dict[str, str], statuses: dict[str, str
     return {model_of[s] for s in refers if s in model_of and s in statuses and s != mapping.stream}
 
 
+def _fillable_later(mapping: Any, attr: str, model_of: dict[str, str]) -> bool:
+    """Whether reference ``attr`` can be left empty now and filled from the mirror later.
+
+    Not a required one, and not a picklist: an admin may map picklist values
+    to other hub values, which only apply itself knows.
+    """
+    stream = mapping.references[attr][0]
+    return (
+        attr not in mapping.requires
+        and stream != mapping.stream
+        and stream in model_of
+        and not issubclass(HUB_MODELS[model_of[stream]], Picklist)
+    )
+
+
+def _required(mapping: Any, model_of: dict[str, str], statuses: dict[str, str]) -> set[str]:
+    """The models of this run a record of ``mapping`` cannot be applied part-way without."""
+    streams = {
+        stream
+        for attr, (stream, _) in mapping.references.items()
+        if not _fillable_later(mapping, attr, model_of)
+    }
+    return {model_of[s] for s in streams if s in model_of and s in statuses and s != mapping.stream}
+
+
+def _late(mapping: Any, model_of: dict[str, str], applied: set[str]) -> list[str]:
+    """The references of ``mapping`` left empty for now: their models are not complete yet."""
+    return sorted(
+        attr
+        for attr, (stream, _) in mapping.references.items()
+        if _fillable_later(mapping, attr, model_of) and model_of[stream] not in applied
+    )
+
+
 def _part_ready(run: SyncRun, applier: Applier, lane: Lane) -> list[Any]:
-    """Return the mappings of streams ``lane`` still pulls that are worth applying part-way."""
+    """Return the mappings of streams ``lane`` still pulls that are worth applying part-way.
+
+    Only required references must be complete: optional ones still pulling
+    (a ticket's asset) are left empty and filled when the stream ends.
+    """
     statuses = _statuses(run)
     applied = _applied(run)
     model_of = {m.stream: m.model for m in applier.config.mappings}
@@ -155,7 +194,7 @@ def _part_ready(run: SyncRun, applier: Applier, lane: Lane) -> list[Any]:
         and lane.pulling(mapping.stream)
         and lane.settled(mapping.stream)[1] - lane.applied_at.get(mapping.stream, 0)
         >= PARTIAL_MIN_RECORDS
-        and _waiting_for(mapping, model_of, statuses) <= applied
+        and _required(mapping, model_of, statuses) <= applied
     ]
 
 
@@ -198,9 +237,14 @@ def _apply_pass(run_id: int, lock: Lock, *, final: bool, lane: Lane | None = Non
         upto, pulled = part_of.settled(mapping.stream) if part_of else (None, 0)
         result = applier.apply(mapping, step_since, upto)  # rows before upto are committed
         counts: dict[str, Any] = {k: v + int(entry.get(k) or 0) for k, v in result.counts().items()}
+        late = sorted(set(entry.get("late") or []) | set(_late(mapping, model_of, _applied(run))))
         if part_of is not None and upto is not None:
             counts["partial_upto"] = upto.isoformat()
+            if late:
+                counts["late"] = late
             part_of.applied_at[mapping.stream] = pulled
+        elif late:
+            counts["updated"] += applier.fill_references(mapping, late)
         done[mapping.model] = counts
         db.session.add_all(
             RecordError(run_id=run.id, stream=mapping.stream, remote_id=remote_id, message=message)
