@@ -168,13 +168,16 @@ def _required(mapping: Any, model_of: dict[str, str], statuses: dict[str, str]) 
     return {model_of[s] for s in streams if s in model_of and s in statuses and s != mapping.stream}
 
 
-def _late(mapping: Any, model_of: dict[str, str], applied: set[str]) -> list[str]:
-    """The references of ``mapping`` left empty for now: their models are not complete yet."""
-    return sorted(
+def _late(run: SyncRun, mapping: Any, model_of: dict[str, str]) -> set[str]:
+    """The references a part-way apply leaves empty: their streams of this run are not in yet."""
+    statuses, applied = _statuses(run), _applied(run)
+    return {
         attr
         for attr, (stream, _) in mapping.references.items()
-        if _fillable_later(mapping, attr, model_of) and model_of[stream] not in applied
-    )
+        if _fillable_later(mapping, attr, model_of)
+        and stream in statuses
+        and model_of[stream] not in applied
+    }
 
 
 def _part_ready(run: SyncRun, applier: Applier, lane: Lane) -> list[Any]:
@@ -237,14 +240,16 @@ def _apply_pass(run_id: int, lock: Lock, *, final: bool, lane: Lane | None = Non
         upto, pulled = part_of.settled(mapping.stream) if part_of else (None, 0)
         result = applier.apply(mapping, step_since, upto)  # rows before upto are committed
         counts: dict[str, Any] = {k: v + int(entry.get(k) or 0) for k, v in result.counts().items()}
-        late = sorted(set(entry.get("late") or []) | set(_late(mapping, model_of, _applied(run))))
+        late = set(entry.get("late") or [])
+        if part_of is not None:
+            late |= _late(run, mapping, model_of)
         if part_of is not None and upto is not None:
             counts["partial_upto"] = upto.isoformat()
             if late:
-                counts["late"] = late
+                counts["late"] = sorted(late)
             part_of.applied_at[mapping.stream] = pulled
         elif late:
-            counts["updated"] += applier.fill_references(mapping, late)
+            counts["updated"] += applier.fill_references(mapping, sorted(late))
         done[mapping.model] = counts
         db.session.add_all(
             RecordError(run_id=run.id, stream=mapping.stream, remote_id=remote_id, message=message)
