@@ -23,14 +23,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, bindparam, cast, delete, insert, inspect, select, update
+from sqlalchemy import String, Text, cast, delete, func, inspect, select, update
 from sqlalchemy.orm import aliased
 
 from hub.apply.config import ApplyConfig, load_config
 from hub.apply.convert import Column, Unconvertible, columns_of, convert
+from hub.bulk_sql import insert_rows, update_rows
 from hub.connector import ModelMapping
 from hub.contracts import IMPORTED_SEPARATELY
 from hub.extensions import db
+from hub.jsontext import loads
 from hub.models import HUB_MODELS, Company, Contract, Integration, MirrorRecord, RecordError
 from hub.models.base import utcnow
 from hub.models.records import Picklist
@@ -147,12 +149,23 @@ class Applier:
         return self.refs[stream]
 
     def _mirror_chunks(
-        self, stream: str, since: datetime | None, until: datetime | None = None
+        self,
+        stream: str,
+        since: datetime | None,
+        until: datetime | None = None,
+        keys: tuple[str, ...] | None = None,
     ) -> Iterator[list[tuple[int, str, dict[str, Any]]]]:
+        """Yield the stream's live mirror rows in chunks: ``(id, remote id, data)``.
+
+        With ``keys``, ``data`` holds only those top-level fields (the null ones
+        left out), extracted by the database: decoding whole records in Python
+        cost more than the rest of apply.
+        """
         last = 0
+        data = MirrorRecord.data if keys is None else extract_fields(keys)
         while True:
             query = (
-                select(MirrorRecord.id, MirrorRecord.remote_id, MirrorRecord.data)
+                select(MirrorRecord.id, MirrorRecord.remote_id, data)
                 .where(
                     MirrorRecord.integration_id == self.integration.id,
                     MirrorRecord.stream == stream,
@@ -170,7 +183,10 @@ class Applier:
             if not rows:
                 return
             last = rows[-1][0]
-            yield [(r[0], r[1], r[2]) for r in rows]
+            if keys is None:
+                yield [(r[0], r[1], r[2]) for r in rows]
+            else:
+                yield [(r[0], r[1], _fields(keys, r[2])) for r in rows]
 
     def apply(
         self, mapping: ModelMapping, since: datetime | None = None, until: datetime | None = None
@@ -192,7 +208,7 @@ class Applier:
         index = self._index(mapping.stream)
         by_name = self._unlinked_companies() if model is Company else {}
         now = utcnow()
-        for chunk in self._mirror_chunks(mapping.stream, since, until):
+        for chunk in self._mirror_chunks(mapping.stream, since, until, fields_read(mapping)):
             mirror_ids = [c[0] for c in chunk]
             wanted = [model.id, model.mirror_id, *(getattr(model, a) for a in attrs + refs),
                       *(getattr(model, c) for c in sourced.values())]  # fmt: skip
@@ -322,7 +338,8 @@ class Applier:
         if inserts:
             # Plain executemany, then one read of the new ids: RETURNING with many rows
             # is much slower here than reading the ids back.
-            db.session.connection().execute(insert(model.__table__), inserts)
+            names = list(inserts[0])
+            insert_rows(model.__table__, names, [[row[n] for n in names] for row in inserts])
             created = db.session.execute(
                 select(model.remote_id, model.id).where(
                     model.mirror_id.in_([row["mirror_id"] for row in inserts])
@@ -462,20 +479,13 @@ def _words(attr: str) -> str:
 
 
 def _update_by_id(model: Any, rows: list[dict[str, Any]]) -> None:
-    """Update rows by primary key: one executemany per set of changed columns (Core, no ORM)."""
-    table = model.__table__
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    """Update rows by primary key: one executemany per set of changed columns."""
+    groups: dict[tuple[str, ...], list[list[Any]]] = {}
     for row in rows:
-        values = {k: v for k, v in row.items() if k != "id"}
-        groups.setdefault(tuple(sorted(values)), []).append({"row_id": row["id"], **values})
-    connection = db.session.connection()
+        columns = tuple(sorted(k for k in row if k != "id"))
+        groups.setdefault(columns, []).append([*(row[c] for c in columns), row["id"]])
     for columns, group in groups.items():
-        stmt = (
-            update(table)
-            .where(table.c.id == bindparam("row_id"))
-            .values({c: bindparam(c) for c in columns})
-        )
-        connection.execute(stmt, group)
+        update_rows(model.__table__, columns, group)
 
 
 def _selected(mapping: ModelMapping, data: dict[str, Any]) -> bool:
@@ -504,6 +514,41 @@ def lookup(data: dict[str, Any], path: str) -> Any:
                 return item.get("value")
         return None
     return lookup(value, rest) if isinstance(value, dict) else None
+
+
+def fields_read(mapping: ModelMapping) -> tuple[str, ...] | None:
+    """Return the top-level remote fields apply reads for ``mapping`` (``None``: all of them).
+
+    ``None`` when a name could not be written safely as a SQLite JSON path.
+    """
+    keys: dict[str, None] = {}
+    for sources in mapping.fields.values():
+        for source in sources:
+            if source.custom:
+                keys["userDefinedFields"] = None
+            else:
+                keys[source.field] = None  # a top-level name with a dot in it, or ...
+                keys[source.field.split(".", 1)[0]] = None  # ... a path into an object
+    for _, remote_field in mapping.references.values():
+        keys[remote_field] = None
+    for remote_field in mapping.select:
+        keys[remote_field] = None
+    if any('"' in key or "\\" in key for key in keys):
+        return None
+    return tuple(keys)
+
+
+def extract_fields(keys: tuple[str, ...]) -> Any:
+    """Return a column expression of ``keys``' values as a JSON array (text), in order."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        paths = [f'$."{key}"' for key in keys]
+        # one path gives a bare value; two or more give the JSON array read back here
+        return func.json_extract(MirrorRecord.data, *(paths * 2 if len(paths) == 1 else paths))
+    return cast(func.jsonb_build_array(*(MirrorRecord.data[key] for key in keys)), Text)
+
+
+def _fields(keys: tuple[str, ...], text: str | bytes) -> dict[str, Any]:
+    return {key: value for key, value in zip(keys, loads(text), strict=False) if value is not None}
 
 
 def _udfs(data: dict[str, Any]) -> dict[str, Any]:

@@ -12,8 +12,8 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from hub.bulk_sql import upsert_rows
 from hub.extensions import db
 from hub.jsontext import RawJSON, canonical, loads
 from hub.models import MirrorRecord
@@ -70,7 +70,8 @@ def store_page(
     """
     result = StoreResult()
     pulled_at = pulled_at or utcnow()
-    rows: dict[str, dict[str, Any]] = {}
+    rows: dict[str, tuple[Any, ...]] = {}
+    tenant_id = integration.tenant_id
     for record in records:
         key = record.get(primary_key) if isinstance(record, dict) else None
         if key is None or key == "":
@@ -91,17 +92,10 @@ def store_page(
                 )
         if changed_at and (result.max_changed is None or changed_at > result.max_changed):
             result.max_changed = changed_at
-        rows[remote_id] = {
-            "tenant_id": integration.tenant_id,
-            "integration_id": integration.id,
-            "stream": stream,
-            "remote_id": remote_id,
-            "data": RawJSON(text.decode()),  # stored as hashed, not serialised again
-            "changed_at": changed_at,
-            "content_hash": hashlib.sha1(text).hexdigest(),  # noqa: S324 - not security
-            "pulled_at": pulled_at,
-            "deleted_at": None,
-        }
+        digest = hashlib.sha1(text).hexdigest()  # noqa: S324 - not security
+        # stored as hashed, not serialised again
+        rows[remote_id] = (tenant_id, integration.id, stream, remote_id, RawJSON(text.decode()),
+                           changed_at, digest, pulled_at, None)  # fmt: skip
     if not rows:
         return result
     stored = {
@@ -121,7 +115,7 @@ def store_page(
         old = stored.get(remote_id)
         if old is None:
             result.created += 1
-        elif old[0] != row["content_hash"] or old[1] is not None:
+        elif old[0] != row[6] or old[1] is not None:
             result.updated += 1
         else:
             result.unchanged += 1
@@ -132,23 +126,19 @@ def store_page(
     return result
 
 
-def _upsert(rows: list[dict[str, Any]]) -> None:
-    # One cached statement run as executemany: compiling a fresh 500-row VALUES
-    # statement per page cost more than the writes themselves.
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(MirrorRecord)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["integration_id", "stream", "remote_id"],
-        set_={
-            "data": stmt.excluded.data,
-            "changed_at": stmt.excluded.changed_at,
-            "content_hash": stmt.excluded.content_hash,
-            "pulled_at": stmt.excluded.pulled_at,
-            "deleted_at": None,
-        },
+_COLUMNS = ("tenant_id", "integration_id", "stream", "remote_id", "data", "changed_at",
+            "content_hash", "pulled_at", "deleted_at")  # fmt: skip
+_UPDATED = ("data", "changed_at", "content_hash", "pulled_at", "deleted_at")
+
+
+def _upsert(rows: list[tuple[Any, ...]]) -> None:
+    upsert_rows(
+        MirrorRecord.__table__,  # type: ignore[arg-type]
+        _COLUMNS,
+        rows,
+        conflict=("integration_id", "stream", "remote_id"),
+        update=_UPDATED,
     )
-    db.session.connection().execute(stmt, rows)
 
 
 def mark_deleted(integration: IntegrationRef, stream: str, remote_ids: list[str]) -> int:

@@ -1,0 +1,184 @@
+"""Bulk writes on the session's own connection, without SQLAlchemy's per-row work.
+
+SQLAlchemy's ``executemany`` runs every parameter of every row through
+Python (compiled parameter dicts, bind processors): on the mirror's and
+apply's hot paths that cost more than the database's own work. These
+helpers build each statement's SQL once, adapt only the columns the driver
+cannot take as they are, and hand the driver plain tuples, inside the
+session's transaction.
+
+Values are stored exactly as SQLAlchemy would store them, so its reads and
+comparisons are unchanged: on SQLite, datetimes in its text format, dates
+as ISO dates, decimals as floats and JSON as text; on PostgreSQL, JSON as
+text cast to the column's type. Columns left out get their Python-side
+defaults, as an ORM or Core insert would.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, Date, DateTime, Numeric, Table
+from sqlalchemy.types import TypeEngine
+
+from hub.extensions import db
+from hub.jsontext import dumps
+
+Adapter = Callable[[Any], Any]
+
+
+def sqlite_datetime(value: datetime | None) -> str | None:
+    """Return ``value`` as SQLAlchemy stores datetimes on SQLite (its zone dropped)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _sqlite_date(value: date | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        value = value.date()
+    return value.isoformat()
+
+
+def _sqlite_number(value: Decimal | float | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _base_type(kind: TypeEngine[Any]) -> TypeEngine[Any]:
+    """The type a variant or decorator stands for (``JSON`` for ``JSON().with_variant(...)``)."""
+    impl = getattr(kind, "impl_instance", None) or getattr(kind, "impl", None)
+    return impl if isinstance(impl, TypeEngine) else kind
+
+
+def _adapter(kind: TypeEngine[Any], dialect: str) -> Adapter | None:
+    base = _base_type(kind)
+    if isinstance(base, JSON):
+        return dumps  # None too: SQLAlchemy's JSON stores it as JSON null
+    if dialect != "sqlite":
+        return None
+    if isinstance(base, DateTime):
+        return sqlite_datetime
+    if isinstance(base, Date):
+        return _sqlite_date
+    if isinstance(base, Numeric):
+        return _sqlite_number
+    return None
+
+
+class _Statement:
+    """One table's SQL for a set of columns, and how to adapt each row's values."""
+
+    def __init__(self, sql: str, adapters: Sequence[Adapter | None]) -> None:
+        self.sql = sql
+        self.adapters = adapters
+        self.plain = not any(adapters)
+
+    def rows(self, rows: Iterable[Sequence[Any]]) -> list[tuple[Any, ...]]:
+        if self.plain:
+            return [tuple(row) for row in rows]
+        pairs = list(enumerate(self.adapters))
+        adapted = []
+        for row in rows:
+            values = list(row)
+            for index, adapt in pairs:
+                if adapt is not None:
+                    values[index] = adapt(values[index])
+            adapted.append(tuple(values))
+        return adapted
+
+
+def _marker(table: Table, column: str, dialect: str) -> str:
+    if dialect == "sqlite":
+        return "?"
+    kind = _base_type(table.c[column].type)
+    return "CAST(%s AS JSONB)" if isinstance(kind, JSON) else "%s"
+
+
+def _quote(name: str) -> str:
+    return db.session.get_bind().dialect.identifier_preparer.quote(name)
+
+
+def _defaults(table: Table, columns: Sequence[str]) -> dict[str, Any]:
+    """The Python-side defaults of the columns left out (evaluated once per statement)."""
+    found = {}
+    for column in table.columns:
+        default = column.default
+        if column.name in columns or column.primary_key or default is None:
+            continue
+        if getattr(default, "is_scalar", False):
+            found[column.name] = default.arg  # type: ignore[attr-defined]
+        elif getattr(default, "is_callable", False):
+            found[column.name] = default.arg(None)  # type: ignore[attr-defined]
+    return found
+
+
+@functools.lru_cache(maxsize=256)
+def _insert(
+    table: Table,
+    columns: tuple[str, ...],
+    dialect: str,
+    conflict: tuple[str, ...] = (),
+    update: tuple[str, ...] = (),
+) -> tuple[_Statement, tuple[Any, ...]]:
+    defaults = _defaults(table, columns)
+    names = (*columns, *defaults)
+    # Identifiers come from the table's metadata, quoted; every value is a parameter.
+    into = ", ".join(_quote(n) for n in names)
+    markers = ", ".join(_marker(table, n, dialect) for n in names)
+    sql = f"INSERT INTO {_quote(table.name)} ({into}) VALUES ({markers})"  # noqa: S608
+    if conflict:
+        sets = ", ".join(f"{_quote(n)} = excluded.{_quote(n)}" for n in update)
+        sql += f" ON CONFLICT ({', '.join(_quote(n) for n in conflict)}) DO UPDATE SET {sets}"
+    adapters = [_adapter(table.c[n].type, dialect) for n in names]
+    return _Statement(sql, adapters), tuple(defaults.values())
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def insert_rows(table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Insert ``rows`` (values in ``columns`` order) with one executemany."""
+    if not rows:
+        return
+    statement, extra = _insert(table, tuple(columns), _dialect())
+    values = statement.rows([*row, *extra] for row in rows) if extra else statement.rows(rows)
+    db.session.connection().exec_driver_sql(statement.sql, values)
+
+
+def upsert_rows(
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    conflict: Sequence[str],
+    update: Sequence[str],
+) -> None:
+    """Insert ``rows``; a row whose ``conflict`` columns exist updates its ``update`` columns."""
+    if not rows:
+        return
+    statement, extra = _insert(table, tuple(columns), _dialect(), tuple(conflict), tuple(update))
+    values = statement.rows([*row, *extra] for row in rows) if extra else statement.rows(rows)
+    db.session.connection().exec_driver_sql(statement.sql, values)
+
+
+@functools.lru_cache(maxsize=256)
+def _update(table: Table, columns: tuple[str, ...], dialect: str) -> _Statement:
+    marker = "?" if dialect == "sqlite" else "%s"
+    sets = ", ".join(f"{_quote(n)} = {_marker(table, n, dialect)}" for n in columns)
+    sql = f"UPDATE {_quote(table.name)} SET {sets} WHERE {_quote('id')} = {marker}"  # noqa: S608
+    return _Statement(sql, [*(_adapter(table.c[n].type, dialect) for n in columns), None])
+
+
+def update_rows(table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Update rows by id: each row is its values in ``columns`` order, then its id."""
+    if not rows:
+        return
+    statement = _update(table, tuple(columns), _dialect())
+    db.session.connection().exec_driver_sql(statement.sql, statement.rows(rows))
