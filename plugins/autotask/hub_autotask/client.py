@@ -33,7 +33,7 @@ from hub_autotask.settings import VENDOR_CODE_VARIABLE
 API_VERSION = "V1.0"
 FIELDS_SECONDS = 60  # field lists change rarely; a minute spans a sync's repeat reads
 MAX_CLIENTS = 128
-USAGE_MAX_AGE = 60.0  # seconds a ThresholdInformation answer is reused
+USAGE_MAX_AGE = 60  # seconds a ThresholdInformation answer is reused
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,6 @@ def close_all() -> None:
     with _lock:
         clients = list(_clients.values())
         _clients.clear()
-        _usage.clear()
     for client in clients:
         client.close()
 
@@ -312,32 +311,31 @@ class AutotaskClient:
     def report_usage(self, gate: CallGate, *, force: bool = False) -> tuple[int, int] | None:
         """Tell the gate the tenant's rolling-hour usage; ThresholdInformation once a minute.
 
-        ``force`` always calls (the connection test uses it as its login check).
+        The answer is shared by every worker (a sync's plans and lanes run in
+        several processes, and the connection test that precedes a first sync
+        has just asked). ``force`` always calls (the connection test uses it as
+        its login check).
         """
         key = (self.zone, self.credentials.fingerprint())
         with _lock:
             key_lock = _usage_locks.setdefault(key, threading.Lock())
         # One thread asks; the others that arrive meanwhile wait and reuse its answer.
         with key_lock:
-            now = time.monotonic()
-            with _lock:
-                known = _usage.get(key)
-            if force or known is None or now - known[0] > USAGE_MAX_AGE:
+            known = None if force else shared_cache.get("usage", *key)
+            if not isinstance(known, list):
                 answer = self.call(
                     gate, "GET", "ThresholdInformation", action="the API usage check"
                 )
                 try:
-                    known = (
-                        now,
+                    known = [
                         int(answer["currentTimeframeRequestCount"]),
                         int(answer["externalRequestThreshold"]),
-                    )
+                    ]
                 except (KeyError, TypeError, ValueError):
                     return None
-                with _lock:
-                    _usage[key] = known
-        gate.report_usage(known[1], known[2])
-        return known[1], known[2]
+                shared_cache.put("usage", known, USAGE_MAX_AGE, *key)
+        gate.report_usage(known[0], known[1])
+        return known[0], known[1]
 
 
 def _mapping(answer: Any, key: str, entity: str) -> dict[str, Any]:

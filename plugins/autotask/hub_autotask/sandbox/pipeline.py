@@ -147,6 +147,7 @@ class Pipeline:
             self.limiter.acquire(code, endpoint)
         except ApiError as exc:
             return Answer(exc.status, exc.body)
+        answer: Answer | None = None
         try:
             fault = self.faults.draw()
             if fault == "drop":
@@ -156,9 +157,23 @@ class Pipeline:
                 return Answer(error.status, error.body)
             if fault == "slow":
                 delay += self.faults.plan.slow_seconds
-            delay += self.latency_seconds
             if delay > 0:
-                time.sleep(delay)
+                time.sleep(delay)  # throttling and slow faults come on top of the latency
+            started = time.monotonic()
+            answer = self._answer(method, match, params, body, person)
+            answer.payload = answer.encode()
+            return answer
+        finally:
+            if answer is not None:
+                # The latency is the call's whole time, the simulator's own work included:
+                # one Python process serving many calls must not make each take longer.
+                time.sleep(max(0.0, self.latency_seconds - (time.monotonic() - started)))
+            self.limiter.release(code, endpoint)
+
+    def _answer(
+        self, method: str, match: Match, params: dict[str, str], body: Any, person: int
+    ) -> Answer:
+        try:
             if method in ("POST", "PATCH", "PUT") and match.route.kind in (
                 "create",
                 "update",
@@ -176,8 +191,6 @@ class Pipeline:
         except Exception as exc:
             traceback.print_exc()
             return Answer(500, {"errors": [f"An unexpected error has occurred: {exc!r}"]})
-        finally:
-            self.limiter.release(code, endpoint)
 
 
 def _verb(method: str, match: Match) -> str:

@@ -26,9 +26,12 @@ class Answer:
     status: int
     body: Any
     headers: dict[str, str] = field(default_factory=dict)
+    payload: bytes | None = None  # the body encoded already
 
     def encode(self) -> bytes:
         """Return the body as UTF-8 JSON bytes."""
+        if self.payload is not None:
+            return self.payload
         return json.dumps(self.body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 

@@ -62,3 +62,15 @@ def test_keep_alive_connections_are_reused(sandbox: Sandbox) -> None:
         second = client.get("V1.0/Companies/0")
         assert first.status_code == second.status_code == 200
         assert first.headers.get("connection", "keep-alive").lower() != "close"
+
+
+def test_latency_is_the_calls_whole_time_the_answer_included() -> None:
+    with Sandbox(seed=6, latency_ms=300) as sb:
+        body = {"MaxRecords": 500, "filter": [{"op": "gte", "field": "id", "value": 0}]}
+        with httpx.Client(base_url=sb.zone_url, headers=auth_headers(sb)) as client:
+            started = time.perf_counter()
+            answer = client.post("V1.0/Tickets/query", json=body)
+            elapsed = time.perf_counter() - started
+        assert answer.status_code == 200 and answer.json()["items"]
+        # Never faster than the latency: the sandbox's own work is spent inside it.
+        assert elapsed >= 0.3
