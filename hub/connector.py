@@ -97,10 +97,16 @@ class PullPlan:
 
 @dataclass(frozen=True)
 class Page:
-    """One page of records and the cursor of the next page (``None``: done)."""
+    """One page of records and the cursor of the next page (``None``: done).
+
+    ``remaining`` is the connector's estimate of the records its partition
+    still holds after this page (``None``: it cannot tell, e.g. an open-ended
+    range): the core lets the partition with the most left share it out.
+    """
 
     records: list[Record]
     next_cursor: Cursor | None
+    remaining: int | None = None
 
 
 @dataclass(frozen=True)

@@ -123,7 +123,8 @@ class Lane:
 
     A partition that turns out long is split while it runs (see
     :func:`hub.hookspecs.hub_split_cursor`) whenever its stream has fewer
-    partitions in flight than ``parallel``; ``submit`` starts the new ones.
+    partitions in flight than ``parallel``: the one with the most records
+    left shares them out, and ``submit`` starts the new partitions.
     """
 
     def __init__(self, submit: Callable[[str, int], None], parallel: int) -> None:
@@ -134,6 +135,7 @@ class Lane:
         self.reserved: dict[str, int] = {}
         self.pulled: dict[str, int] = {}
         self.totals: dict[str, int | None] = {}
+        self.left: dict[str, dict[int, int | None]] = {}  # partition -> records left (estimate)
         self.storing: dict[str, list[datetime]] = {}
         self.applied_at: dict[str, int] = {}  # pulled count when last applied part-way
 
@@ -163,7 +165,7 @@ class Lane:
         with self.lock:
             return self.active.get(stream, 0) > 0
 
-    def start(self, run_id: int, stream: str) -> None:
+    def start(self, run_id: int, stream: str, partition: int) -> None:
         """Note a partition of ``stream`` starting (loading the stream's progress once)."""
         with self.lock:
             if stream not in self.totals:
@@ -173,6 +175,7 @@ class Lane:
                 self.reserved[stream] -= 1  # counted as active when it was split off
             else:
                 self.active[stream] = self.active.get(stream, 0) + 1
+            self.left.setdefault(stream, {})[partition] = None
 
     def reserve(self, stream: str, count: int) -> None:
         """Count ``count`` partitions just split off as active before their threads start."""
@@ -180,23 +183,47 @@ class Lane:
             self.active[stream] = self.active.get(stream, 0) + count
             self.reserved[stream] = self.reserved.get(stream, 0) + count
 
-    def end(self, stream: str) -> None:
+    def end(self, stream: str, partition: int) -> None:
         """Note a partition of ``stream`` ending."""
         with self.lock:
             self.active[stream] -= 1
+            self.left.get(stream, {}).pop(partition, None)
 
-    def split_wanted(self, stream: str, page_size: int, count: int) -> tuple[int, int] | None:
-        """Count a page; return ``(records left here, parts)`` when this partition should split."""
+    def _estimate(self, stream: str, partition: int) -> int:
+        """Records left in ``partition``: its connector's estimate, or a share of the rest."""
+        sizes = self.left.get(stream, {})
+        known = sizes.get(partition)
+        if known is not None:
+            return known
+        total = self.totals.get(stream) or 0
+        rest = total - self.pulled.get(stream, 0) - sum(v for v in sizes.values() if v)
+        unknown = sum(1 for v in sizes.values() if v is None) + self.reserved.get(stream, 0)
+        return max(0, rest) // max(1, unknown)
+
+    def split_wanted(
+        self, stream: str, partition: int, page_size: int, count: int, left: int | None
+    ) -> tuple[int, int] | None:
+        """Count a page; return ``(records left here, parts)`` when this partition should split.
+
+        Only the partition with the most left splits (another one that has more
+        splits at its next page instead), and only into parts of several pages:
+        every part ends on a part-filled page, one more call.
+        """
         with self.lock:
             self.pulled[stream] = self.pulled.get(stream, 0) + count
+            self.left.setdefault(stream, {})[partition] = left
             total, active = self.totals.get(stream), self.active.get(stream, 1)
             if total is None or active >= self.parallel or page_size == 0:
                 return None
-            remaining = (total - self.pulled[stream]) // max(1, active)
-            # Every partition ends on a part-filled page: a split pays for itself only when
-            # each part still has several pages to pull.
-            parts = min(self.parallel - active + 1, remaining // (SPLIT_MIN_PAGES * page_size))
-            return (remaining, parts) if parts >= 2 else None
+            mine = self._estimate(stream, partition)
+            others = [self._estimate(stream, p) for p in self.left[stream] if p != partition]
+            if others and max(others) > mine:
+                return None
+            parts = min(self.parallel - active + 1, mine // (SPLIT_MIN_PAGES * page_size))
+            if parts < 2:
+                return None
+            self.left[stream][partition] = mine // parts
+            return mine, parts
 
 
 def pending_partitions(run_id: int, streams: list[str]) -> list[tuple[str, int]]:
@@ -223,7 +250,7 @@ def pull_partition(
     checkpoint = db.session.get(PullCursor, cursor_id)
     assert checkpoint is not None
     if lane is not None:
-        lane.start(ctx.run_id, spec.name)
+        lane.start(ctx.run_id, spec.name, cursor_id)
 
     def fetch(cursor: Cursor) -> tuple[Page, int]:
         view = GateView(ctx.gate)
@@ -239,8 +266,8 @@ def pull_partition(
                 page, calls = pending.result()
                 rest: Cursor | None = page.next_cursor
                 shares: list[Cursor] = []
-                if lane is not None and rest is not None:
-                    rest, shares = _split(ctx, spec, rest, page, lane)
+                if lane is not None:
+                    rest, shares = _split(ctx, spec, rest, page, lane, cursor_id)
                 pending = fetcher.submit(fetch, rest) if rest is not None and not stop() else None
                 with writer_lock(), stored_at(lane, spec.name) as moment:
                     started = _store(ctx, spec, checkpoint, page, calls, rest, shares, moment)
@@ -249,7 +276,7 @@ def pull_partition(
                     lane.submit(spec.name, new_id)
     finally:
         if lane is not None:
-            lane.end(spec.name)
+            lane.end(spec.name, cursor_id)
 
 
 def stored_at(lane: Lane | None, stream: str) -> contextlib.AbstractContextManager[datetime]:
@@ -258,11 +285,18 @@ def stored_at(lane: Lane | None, stream: str) -> contextlib.AbstractContextManag
 
 
 def _split(
-    ctx: SyncContext, spec: StreamSpec, rest: Cursor, page: Page, lane: Lane
-) -> tuple[Cursor, list[Cursor]]:
+    ctx: SyncContext,
+    spec: StreamSpec,
+    rest: Cursor | None,
+    page: Page,
+    lane: Lane,
+    partition: int,
+) -> tuple[Cursor | None, list[Cursor]]:
     """Share out the rest of a long partition: ``(this partition's rest, new partitions)``."""
-    wanted = lane.split_wanted(spec.name, len(page.records), len(page.records))
-    if wanted is None:
+    count = len(page.records)
+    left = page.remaining if rest is not None else 0
+    wanted = lane.split_wanted(spec.name, partition, count, count, left)
+    if wanted is None or rest is None:
         return rest, []
     remaining, parts = wanted
     cursors = ctx.connector.split_cursor(spec.name, rest, page.records, remaining, parts)

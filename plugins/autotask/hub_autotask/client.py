@@ -98,7 +98,9 @@ def _http_for(zone: str, credentials: Credentials, policy: RetryPolicy) -> httpx
         client = httpx.Client(
             headers=credentials.headers(),
             timeout=httpx.Timeout(policy.timeout, connect=10.0),
-            limits=httpx.Limits(max_connections=12, max_keepalive_connections=6),
+            # The gate caps calls per endpoint (3 on Autotask), not in all: a sync plans
+            # every stream at once, so one pool must not queue some of them.
+            limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
             follow_redirects=False,  # a redirect could carry the credentials elsewhere
         )
         _clients[key] = client

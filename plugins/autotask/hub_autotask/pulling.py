@@ -24,7 +24,9 @@ round trip. ThresholdInformation is read at most once a minute.
 
 from __future__ import annotations
 
+import itertools
 import math
+import statistics
 import threading
 import time
 from collections.abc import Mapping
@@ -37,6 +39,7 @@ from hub_autotask.client import AutotaskClient
 from hub_autotask.streams import AutotaskStream, stream
 
 PAGE_SIZE = 500
+SPLIT_MARGIN = 0.03  # how far off a split's density estimate may be before a part overflows
 FIELD_CHECK_MAX_AGE = 3600.0
 
 _field_checks: dict[tuple[str, str, str, str], tuple[float, bool]] = {}
@@ -71,30 +74,58 @@ def filters(source: AutotaskStream, cursor: Mapping[str, Any]) -> list[dict[str,
     return clauses
 
 
+def _density(records: list[Record]) -> float | None:
+    """Ids per record on a page (at least 1), or ``None`` with fewer than two ids.
+
+    The median step between neighbouring ids: one jump over a run of
+    deleted (or never used) ids must not make the page look sparse.
+    """
+    ids = sorted(int(r["id"]) for r in records if isinstance(r, dict) and r.get("id") is not None)
+    if len(ids) < 2:
+        return None
+    return max(1.0, float(statistics.median(b - a for a, b in itertools.pairwise(ids))))
+
+
+def records_left(cursor: Cursor, records: list[Record]) -> int | None:
+    """Estimate the records a bounded range holds after ``cursor`` (``None``: open-ended)."""
+    after, upto = cursor.get("after"), cursor.get("upto")
+    density = _density(records)
+    if after is None or upto is None or density is None:
+        return None
+    return max(0, math.ceil((int(upto) - int(after)) / density))
+
+
 def split_cursor(
     cursor: Cursor, records: list[Record], remaining: int, parts: int
 ) -> list[Cursor] | None:
     """Split the rest of a keyset range into ``parts`` id ranges (first replaces ``cursor``).
 
-    The end of an open range is estimated from the id density of the page
-    just pulled; the last range stays open, so the ranges always cover it all.
+    The cuts come from the id density of the page just pulled: every part
+    but the last spans whole pages of records (a little less, so an estimate
+    a few percent off does not cost a nearly empty extra page), and the last
+    one runs to the range's end (open-ended if the range was), so the ranges
+    always cover it all.
     """
     cursor = _check_cursor(cursor)
     after, upto = cursor.get("after"), cursor.get("upto")
-    ids = sorted(int(r["id"]) for r in records if isinstance(r, dict) and r.get("id") is not None)
-    if after is None or len(ids) < 2 or parts < 2:
+    density = _density(records)
+    if after is None or density is None or parts < 2:
         return None
-    density = max(1.0, (ids[-1] - ids[0]) / (len(ids) - 1))
-    end = int(upto) if upto is not None else int(after) + math.ceil(remaining * density)
-    span = end - int(after)
-    if span < 2 * parts:
+    if upto is not None:
+        remaining = math.ceil((int(upto) - int(after)) / density)
+    pages = math.ceil(remaining / PAGE_SIZE)
+    per_part = math.ceil(pages / parts)
+    span = max(1, int(per_part * PAGE_SIZE * (1 - SPLIT_MARGIN) * density))
+    bounds: list[int | None] = [int(after)]
+    for _ in range(parts - 1):
+        cut = int(bounds[-1] or 0) + span
+        if (upto is not None and cut >= int(upto)) or len(bounds) * per_part >= pages:
+            break
+        bounds.append(cut)
+    if len(bounds) < 2:
         return None
-    bounds: list[int | None] = [
-        int(after),
-        *(int(after) + span * i // parts for i in range(1, parts)),
-    ]
     bounds.append(upto)
-    return [{**cursor, "after": bounds[i], "upto": bounds[i + 1]} for i in range(parts)]
+    return [{**cursor, "after": bounds[i], "upto": bounds[i + 1]} for i in range(len(bounds) - 1)]
 
 
 def _change_field_exists(client: AutotaskClient, gate: CallGate, entity: str, field: str) -> bool:
@@ -197,7 +228,8 @@ def pull_page(settings: Mapping[str, Any], name: str, cursor: Cursor, gate: Call
     more = bool(items) and (bool(details.get("nextPageUrl")) or len(items) >= PAGE_SIZE)
     records: list[Record] = [{"id": i["id"]} for i in items] if cursor.get("ids_only") else items
     next_cursor = {**cursor, "after": max(int(i["id"]) for i in items)} if more else None
-    return Page(records=records, next_cursor=next_cursor)
+    left = records_left(next_cursor, items) if next_cursor is not None else 0
+    return Page(records=records, next_cursor=next_cursor, remaining=left)
 
 
 def _within(item: Any, cursor: Cursor) -> bool:

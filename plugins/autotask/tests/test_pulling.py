@@ -156,5 +156,34 @@ def test_split_cursor_ranges_are_disjoint_and_cover_the_rest(upto: int | None) -
     for left, right in itertools.pairwise(parts):
         assert left["upto"] == right["after"]  # (after, upto] ranges meet without overlap
     if upto is None:
-        assert parts[1]["after"] == 10_499 + 10_000  # 30,000 records left at density 1
+        # 30,000 records left at density 1: 20 pages a part, cut 3% short of a full last page
+        assert parts[1]["after"] == 10_499 + 9_700
     assert get_connector("autotask").split_cursor("tickets", cursor, records[:1], 30_000, 3) is None
+
+
+def test_split_cursor_does_not_make_empty_parts() -> None:
+    """A few pages left make fewer parts rather than one with nothing in it."""
+    cursor = {"after": 10_499, "upto": 11_500, "since": None, "ids_only": False}
+    records = [{"id": i} for i in range(10_000, 10_500)]
+    parts = get_connector("autotask").split_cursor("tickets", cursor, records, 1_001, 3)
+    assert parts is not None and len(parts) == 3  # 1,001 records: three pages, one each
+    assert [p["upto"] for p in parts] == [10_499 + 485, 10_499 + 970, 11_500]
+    shorter = {**cursor, "upto": 11_000}
+    two = get_connector("autotask").split_cursor("tickets", shorter, records, 0, 3)
+    assert two is not None and len(two) == 2  # 501 records: two pages
+
+
+def test_pages_of_a_bounded_range_say_how_much_is_left(
+    settings: dict[str, Any], autotask_sandbox: Sandbox
+) -> None:
+    """The core lets the partition with the most left share it out: pages estimate it."""
+    ids = sorted(r["id"] for r in autotask_sandbox.records("Tickets"))
+    connector = get_connector("autotask")
+    start = {"after": ids[0] - 1, "upto": ids[-1], "since": None, "ids_only": False}
+    page = connector.pull_page(settings, "tickets", start, CountingGate())
+    assert page.next_cursor is not None and page.remaining is not None
+    assert abs(page.remaining - (len(ids) - 500)) <= 0.2 * len(ids)
+    open_ended = connector.pull_page(settings, "tickets", {**start, "upto": None}, CountingGate())
+    assert open_ended.remaining is None  # only the core's count can tell
+    last = connector.pull_page(settings, "tickets", {**start, "after": ids[-2]}, CountingGate())
+    assert (last.next_cursor, last.remaining) == (None, 0)
