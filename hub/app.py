@@ -12,6 +12,7 @@ from sqlalchemy import event
 from hub.config import instance_path_from_env, load_config
 from hub.extensions import db, migrate, render_migration_item
 from hub.routing import RowIdConverter
+from hub.sqlite_checkpoints import AUTOCHECKPOINT_PAGES, LOG_SIZE_LIMIT
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -52,4 +53,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB: the mirror's indexes stay in memory
     cursor.execute("PRAGMA temp_store=MEMORY")
+    # Jobs that write much checkpoint on a thread of their own (hub.sqlite_checkpoints).
+    cursor.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
+    cursor.execute(f"PRAGMA journal_size_limit={LOG_SIZE_LIMIT}")
     cursor.close()

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 
 from flask import Flask
 
+from hub.sqlite_checkpoints import background_checkpoints
+
 log = logging.getLogger(__name__)
 _app: Flask | None = None
 
@@ -37,7 +39,7 @@ def sync_job(run_id: int) -> str:
     with job_app().app_context():
         # A forked work horse must not reuse its parent's database connections.
         db.engine.dispose(close=False)
-        with _working_on(run_id):
+        with _working_on(run_id), background_checkpoints():
             return run_sync(run_id, lanes=workers_listening())
 
 
@@ -48,7 +50,7 @@ def lane_job(run_id: int, streams: list[str]) -> str:
 
     with job_app().app_context():
         db.engine.dispose(close=False)
-        with _working_on(run_id):
+        with _working_on(run_id), background_checkpoints():
             return run_lane(run_id, streams)
 
 
@@ -102,8 +104,8 @@ def apply_job(integration_id: int) -> dict[str, dict[str, int]]:
     with job_app().app_context():
         db.engine.dispose(close=False)
         get_redis().delete(apply_pending_key(integration_id))  # later changes queue a new apply
-        with apply_lock(integration_id, wait=True):  # not beside a sync's own apply
-            return apply_integration(integration_id)
+        with apply_lock(integration_id, wait=True), background_checkpoints():
+            return apply_integration(integration_id)  # (not beside a sync's own apply)
 
 
 def writeback_job(run_id: int) -> str:
