@@ -211,7 +211,7 @@ def _apply_pass(run_id: int, lock: Lock, *, final: bool, lane: Lane | None = Non
     @contextlib.contextmanager
     def renewing_writer() -> Iterator[None]:
         lock.extend(LOCK_SECONDS, replace_ttl=True)
-        with writer_lock():
+        with writer_lock(priority=True):
             yield
 
     applier = Applier(integration, write_guard=renewing_writer)
@@ -256,7 +256,8 @@ def _apply_pass(run_id: int, lock: Lock, *, final: bool, lane: Lane | None = Non
             for remote_id, message in result.errors[:MAX_ERRORS_PER_MODEL]
         )
         run.applied = dict(done)
-        db.session.commit()
+        with writer_lock(priority=True):
+            db.session.commit()
         lock.extend(LOCK_SECONDS, replace_ttl=True)
         if upto is None:
             names.append(mapping.model)
@@ -269,4 +270,5 @@ def _apply_pass(run_id: int, lock: Lock, *, final: bool, lane: Lane | None = Non
             run.id,
             f"applied {', '.join(names)} to hub records in {time.monotonic() - started:.1f} s",
         )
-    db.session.commit()
+    with writer_lock(priority=True):
+        db.session.commit()

@@ -9,6 +9,8 @@ Counters are incremented in SQL for the same reason.
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -31,20 +33,70 @@ from hub.sync.timestamps import format_timestamp, parse_timestamp
 OVERLAP = timedelta(minutes=5)
 DONE = ("succeeded", "held", "failed", "skipped")
 SPLIT_MIN_PAGES = 4  # pages each part of a split partition should have left
-_sqlite_writer = threading.Lock()
+
+
+class _WriterTurns:
+    """One SQLite writer at a time per process, applies first.
+
+    Threads wait on a condition that wakes them at once, instead of on
+    SQLite's busy handler, which sleeps in growing steps while another
+    thread writes. A priority writer (apply) goes before the page writers
+    already waiting: what apply makes ready is on the sync's critical path,
+    one more page in the queue is not. Across processes (several workers on
+    one database file) a file lock takes the busy handler's place the same way.
+    """
+
+    def __init__(self) -> None:
+        self.ready = threading.Condition()
+        self.busy = False
+        self.urgent = 0
+        self.files: dict[str, int] = {}
+
+    @contextlib.contextmanager
+    def turn(self, path: str | None, *, priority: bool) -> Iterator[None]:
+        with self.ready:
+            self.urgent += priority
+            while self.busy or (self.urgent and not priority):
+                self.ready.wait()
+            self.urgent -= priority
+            self.busy = True
+        try:
+            descriptor = self._file(path)
+            if descriptor is not None:
+                fcntl.flock(descriptor, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                if descriptor is not None:
+                    fcntl.flock(descriptor, fcntl.LOCK_UN)
+        finally:
+            with self.ready:
+                self.busy = False
+                self.ready.notify_all()
+
+    def _file(self, path: str | None) -> int | None:
+        if not path or path == ":memory:":
+            return None
+        key = f"{os.getpid()}:{path}"  # a forked work horse opens its own: flock is per open
+        if key not in self.files:  # only the thread whose turn it is gets here
+            self.files[key] = os.open(f"{path}-writer", os.O_RDWR | os.O_CREAT, 0o600)
+        return self.files[key]
+
+
+_writer_turns = _WriterTurns()
 
 
 @contextlib.contextmanager
-def writer_lock() -> Iterator[None]:
-    """Serialise this process's writes on SQLite (one writer at a time anyway).
+def writer_lock(*, priority: bool = False) -> Iterator[None]:
+    """Take this process's (and this machine's) SQLite writer turn; nothing elsewhere.
 
-    Threads queue on a lock that wakes them at once, instead of on SQLite's
-    busy handler, which sleeps in growing steps while another thread writes.
+    ``priority`` (apply) goes before the page writes already waiting.
     """
-    if db.session.get_bind().dialect.name != "sqlite":
+    engine = db.engine
+    if engine.dialect.name != "sqlite":
         yield
         return
-    with _sqlite_writer:
+    with _writer_turns.turn(engine.url.database, priority=priority):
         yield
 
 
