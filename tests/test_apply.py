@@ -100,6 +100,25 @@ def test_a_field_map_change_reapplies_without_api_calls(app: Flask, synced: Inte
         assert asset.notes == source["asset-tag"]
 
 
+@pytest.mark.parametrize("case", ["a quote in the name", "a dot in the name", "100 fallbacks"])
+def test_fields_the_database_cannot_extract_are_read_from_whole_records(
+    app: Flask, synced: Integration, case: str
+) -> None:
+    """Apply extracts mapped fields in SQL; names a JSON path cannot hold still work."""
+    with app.app_context():
+        made = db.session.scalar(select(Asset).where(Asset.mirror_id.is_not(None)).limit(1))
+        row = db.session.get(MirrorRecord, made.mirror_id)
+        name = "notes.text" if case == "a dot in the name" else 'asset "tag"'
+        row.data = {**row.data, name: "found it"}
+        integration = db.session.get(Integration, synced.id)
+        before = [[f"extra-{i}", False] for i in range(100)] if case == "100 fallbacks" else []
+        integration.options = {"apply": {"fields": {"asset": {"notes": [*before, [name, False]]}}}}
+        db.session.commit()
+        apply_integration(synced.id, ["asset"])
+        asset = db.session.scalar(select(Asset).where(Asset.mirror_id == row.id))
+        assert asset is not None and asset.notes == "found it"
+
+
 def test_selection_override_and_include(app: Flask, synced: Integration) -> None:
     vendor = next(o for o in _orgs() if o["organization-type-name"] == "Vendor")
     with app.app_context():

@@ -38,6 +38,7 @@ from hub.models.base import utcnow
 from hub.models.records import Picklist
 
 CHUNK = 2000
+MAX_EXTRACTED = 90  # SQL functions take at most 100 arguments (PostgreSQL, older SQLite)
 _NOT_HUB = (None, "", "psa")
 _SPACES = re.compile(r"\s+")
 
@@ -519,7 +520,8 @@ def lookup(data: dict[str, Any], path: str) -> Any:
 def fields_read(mapping: ModelMapping) -> tuple[str, ...] | None:
     """Return the top-level remote fields apply reads for ``mapping`` (``None``: all of them).
 
-    ``None`` when a name could not be written safely as a SQLite JSON path.
+    ``None`` when a name could not be written safely as a SQLite JSON path,
+    or there are more than one SQL function call can take.
     """
     keys: dict[str, None] = {}
     for sources in mapping.fields.values():
@@ -533,7 +535,7 @@ def fields_read(mapping: ModelMapping) -> tuple[str, ...] | None:
         keys[remote_field] = None
     for remote_field in mapping.select:
         keys[remote_field] = None
-    if any('"' in key or "\\" in key for key in keys):
+    if len(keys) > MAX_EXTRACTED or any('"' in key or "\\" in key for key in keys):
         return None
     return tuple(keys)
 
