@@ -82,13 +82,21 @@ class _Statement:
     def rows(self, rows: Iterable[Sequence[Any]]) -> list[tuple[Any, ...]]:
         if self.plain:
             return [tuple(row) for row in rows]
-        pairs = list(enumerate(self.adapters))
+        pairs = [(index, adapt) for index, adapt in enumerate(self.adapters) if adapt]
+        # The same value object often fills a column of every row (a page's pulled_at,
+        # a chunk's created_at): adapt it once.
+        last: dict[int, tuple[Any, Any]] = {}
         adapted = []
         for row in rows:
             values = list(row)
             for index, adapt in pairs:
-                if adapt is not None:
-                    values[index] = adapt(values[index])
+                value = values[index]
+                seen = last.get(index)
+                if seen is not None and seen[0] is value:
+                    values[index] = seen[1]
+                else:
+                    values[index] = adapted_value = adapt(value)
+                    last[index] = (value, adapted_value)
             adapted.append(tuple(values))
         return adapted
 
@@ -182,3 +190,51 @@ def update_rows(table: Table, columns: Sequence[str], rows: Sequence[Sequence[An
         return
     statement = _update(table, tuple(columns), _dialect())
     db.session.connection().exec_driver_sql(statement.sql, statement.rows(rows))
+
+
+@functools.lru_cache(maxsize=64)
+def _select_in(
+    table: Table,
+    columns: tuple[str, ...],
+    where: tuple[str, ...],
+    key: str,
+    count: int,
+    dialect: str,
+) -> str:
+    marker = "?" if dialect == "sqlite" else "%s"
+    conditions = [f"{_quote(name)} = {marker}" for name in where]
+    conditions.append(f"{_quote(key)} IN ({', '.join([marker] * count)})")
+    chosen = ", ".join(_quote(name) for name in columns)
+    return f"SELECT {chosen} FROM {_quote(table.name)} WHERE {' AND '.join(conditions)}"  # noqa: S608
+
+
+def select_in(
+    table: Table,
+    columns: Sequence[str],
+    where: dict[str, Any],
+    key: str,
+    values: Sequence[Any],
+) -> list[tuple[Any, ...]]:
+    """Return ``columns`` of the rows matching ``where`` whose ``key`` is among ``values``.
+
+    Values come back as the driver gives them (no result processing).
+    """
+    if not values:
+        return []
+    sql = _select_in(table, tuple(columns), tuple(where), key, len(values), _dialect())
+    result = db.session.connection().exec_driver_sql(sql, (*where.values(), *values))
+    return [tuple(row) for row in result]
+
+
+@functools.lru_cache(maxsize=64)
+def _increment(table: Table, columns: tuple[str, ...], where: tuple[str, ...], dialect: str) -> str:
+    marker = "?" if dialect == "sqlite" else "%s"
+    sets = ", ".join(f"{_quote(c)} = COALESCE({_quote(c)}, 0) + {marker}" for c in columns)
+    conditions = " AND ".join(f"{_quote(name)} = {marker}" for name in where)
+    return f"UPDATE {_quote(table.name)} SET {sets} WHERE {conditions}"  # noqa: S608
+
+
+def increment(table: Table, counts: dict[str, int], where: dict[str, Any]) -> None:
+    """Add ``counts`` to the counter columns of the rows matching ``where``, in SQL."""
+    sql = _increment(table, tuple(counts), tuple(where), _dialect())
+    db.session.connection().exec_driver_sql(sql, (*counts.values(), *where.values()))

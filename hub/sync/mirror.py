@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
-from hub.bulk_sql import upsert_rows
+from hub.bulk_sql import select_in, upsert_rows
 from hub.extensions import db
 from hub.jsontext import RawJSON, canonical, loads
 from hub.models import MirrorRecord
@@ -100,14 +100,12 @@ def store_page(
         return result
     stored = {
         remote_id: (content_hash, deleted_at)
-        for remote_id, content_hash, deleted_at in db.session.execute(
-            select(
-                MirrorRecord.remote_id, MirrorRecord.content_hash, MirrorRecord.deleted_at
-            ).where(
-                MirrorRecord.integration_id == integration.id,
-                MirrorRecord.stream == stream,
-                MirrorRecord.remote_id.in_(list(rows)),
-            )
+        for remote_id, content_hash, deleted_at in select_in(
+            MirrorRecord.__table__,  # type: ignore[arg-type]
+            ("remote_id", "content_hash", "deleted_at"),
+            {"integration_id": integration.id, "stream": stream},
+            "remote_id",
+            list(rows),
         )
     }
     to_write = []

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 
+from hub.bulk_sql import increment
 from hub.connector import Cursor, Page, StreamSpec
 from hub.extensions import db
 from hub.models import MirrorRecord, PullCursor, RecordError, StreamRun, StreamState, SyncRun
@@ -127,13 +128,8 @@ def stream_run(run_id: int, stream: str) -> StreamRun:
 
 
 def _bump(run_id: int, stream: str, **counts: int) -> None:
-    values = {name: getattr(StreamRun, name) + n for name, n in counts.items() if n}
-    if values:
-        db.session.execute(
-            update(StreamRun)
-            .where(StreamRun.run_id == run_id, StreamRun.stream == stream)
-            .values(**values)
-        )
+    # In SQL: parallel partitions of a stream add to the same row.
+    increment(StreamRun.__table__, counts, {"run_id": run_id, "stream": stream})  # type: ignore[arg-type]
 
 
 def plan_stream(ctx: SyncContext, spec: StreamSpec) -> None:

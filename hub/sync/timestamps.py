@@ -45,7 +45,7 @@ def parse_timestamp(value: Any) -> datetime | None:
 
 def format_timestamp(moment: datetime) -> str:
     """Return ``moment`` as ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` (sorts as text)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def normalise_timestamp(value: Any) -> str | None:
