@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import gc
 import os
+import sys
 import time
 
 from flask import Flask
@@ -17,6 +18,7 @@ from hub.tasks import set_job_app
 
 BURST_RETRY_HORIZON = 120.0  # seconds: a burst waits for retries due this soon
 MALLOC_ARENAS = 2
+SWITCH_INTERVAL = 0.001  # seconds a thread runs before it offers the GIL (Python: 0.005)
 GC_YOUNG_THRESHOLD = 20_000  # allocations between young collections (Python's default: 700)
 _M_ARENA_MAX = -8  # glibc's mallopt parameter number
 
@@ -53,6 +55,15 @@ def next_retry_in(queue: Queue) -> float | None:
         return None
     due = registry.get_scheduled_time(first[0])
     return max(0.0, (due - now()).total_seconds()) + 0.05
+
+
+def tune_interpreter() -> None:
+    """Tune the collector and the GIL for a sync's many threads (see below)."""
+    tune_garbage_collector()
+    # A fetch thread whose answer arrived waits for the GIL while other threads store
+    # and apply pages, after every socket read of the body: up to the switch interval
+    # each time. At 1 ms instead of 5, pages at 300 ms latency came about 3% faster.
+    sys.setswitchinterval(SWITCH_INTERVAL)
 
 
 def tune_garbage_collector() -> None:

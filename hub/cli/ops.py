@@ -26,9 +26,9 @@ from hub.plugins import plugin_infos, sandbox_commands
 @with_appcontext
 def worker_command(burst: bool) -> None:
     """Run an RQ worker for the hub queue (start several, on any machines, to go faster)."""
-    from hub.worker import run_worker, tune_garbage_collector
+    from hub.worker import run_worker, tune_interpreter
 
-    tune_garbage_collector()  # the worker process only: it freezes what exists now
+    tune_interpreter()  # the worker process only: it freezes what exists now
     run_worker(current_app._get_current_object(), burst=burst)  # type: ignore[attr-defined]
 
 
