@@ -22,6 +22,7 @@ from rq.job import Job, JobStatus
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from hub.background import in_background
 from hub.connectors import get_connector
 from hub.errors import ConfigurationError
 from hub.extensions import db
@@ -93,22 +94,16 @@ def run_heartbeat(run_id: int) -> Iterator[None]:
     record was lost but whose work goes on is not queued a second time.
     """
     client = get_redis()
-    stop = threading.Event()
 
-    def beat() -> None:
+    def beat(stop: threading.Event) -> None:
         while True:
             with contextlib.suppress(redis.RedisError):
                 client.set(heartbeat_key(run_id), "1", ex=int(3 * HEARTBEAT_SECONDS))
             if stop.wait(HEARTBEAT_SECONDS):
                 return
 
-    thread = threading.Thread(target=beat, name=f"heartbeat-{run_id}", daemon=True)
-    thread.start()
-    try:
+    with in_background(beat, f"heartbeat-{run_id}"):
         yield
-    finally:
-        stop.set()
-        thread.join()
 
 
 def _resume_lost(run: SyncRun) -> None:

@@ -13,11 +13,13 @@ that checkpoints every quarter second without blocking writers
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import sqlite3
 import threading
 from collections.abc import Iterator
 
+from hub.background import in_background
 from hub.extensions import db
 
 log = logging.getLogger(__name__)
@@ -34,14 +36,8 @@ def background_checkpoints() -> Iterator[None]:
     if engine.dialect.name != "sqlite" or not path or path == ":memory:":
         yield
         return
-    stop = threading.Event()
-    thread = threading.Thread(target=_checkpoint, args=(path, stop), daemon=True)
-    thread.start()
-    try:
+    with in_background(functools.partial(_checkpoint, path), "wal-checkpoints"):
         yield
-    finally:
-        stop.set()
-        thread.join()
 
 
 def _checkpoint(path: str, stop: threading.Event) -> None:

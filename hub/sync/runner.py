@@ -19,6 +19,7 @@ from flask import current_app
 from redis.lock import Lock
 from sqlalchemy import select, update
 
+from hub.background import in_background
 from hub.connectors import get_connector
 from hub.errors import AuthenticationFailed, HubError, scrub
 from hub.extensions import db
@@ -218,16 +219,12 @@ def pull_streams(ctx: SyncContext, streams: list[str]) -> None:
 @contextlib.contextmanager
 def _applying_meanwhile(ctx: SyncContext, lane: Lane) -> Iterator[None]:
     """Apply what becomes ready, long streams part-way, on a thread beside the pulls."""
-    stop = threading.Event()
-    thread = threading.Thread(
-        target=_in_app, args=(ctx, apply_while_pulling, ctx.run_id, lane, stop), daemon=True
-    )
-    thread.start()
-    try:
+
+    def work(stop: threading.Event) -> None:
+        _in_app(ctx, apply_while_pulling, ctx.run_id, lane, stop)
+
+    with in_background(work, f"apply-{ctx.run_id}"):
         yield
-    finally:
-        stop.set()
-        thread.join()
 
 
 def run_sync(run_id: int, *, lanes: int = 1) -> str:
