@@ -19,6 +19,13 @@ from flask import Flask
 
 from hub import jsontext
 
+# Threads of one sync job that use the database: its pull threads, and its apply and
+# main threads. The pool holds a connection for each, so none waits for another's
+# (on SQLite one of them may hold the writer turn while it waits: a deadlock until
+# the pool's timeout).
+SYNC_PULL_THREADS = 16
+DB_POOL_SIZE = SYNC_PULL_THREADS + 4
+
 DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,
     "REDIS_URL": None,
@@ -87,6 +94,11 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     url = app.config["DATABASE_URL"] or f"sqlite:///{Path(app.instance_path) / 'hub.db'}"
     app.config["DATABASE_URL"] = url
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
+    if ":memory:" not in url and url != "sqlite://":  # in-memory SQLite has a one-connection pool
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "pool_size": DB_POOL_SIZE,
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+        }
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _generated_key(
             app, "secret_key", lambda: secrets.token_urlsafe(48), "HUB_SECRET_KEY"

@@ -12,10 +12,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from flask import has_app_context
 from marshmallow import Schema, fields
 
 from hub import hookimpl
 from hub.connector import CallGate, ConnectorInfo, Cursor, Page, PullPlan, StreamSpec
+from hub.extensions import db
 
 NAME = "memory"
 SPLIT = 1000
@@ -63,6 +65,10 @@ def _hours_after_new_year(hours: int) -> str:
 
 def _log(line: str) -> None:
     if State.request_log is not None:
+        # A remote call made while the caller's session holds a transaction (and with it a
+        # pooled connection, on SQLite perhaps the writer turn) is logged as such.
+        if has_app_context() and db.session().in_transaction():
+            line += " open-transaction"
         with State.request_log.open("a") as fh:
             fh.write(line + "\n")
 
@@ -113,6 +119,7 @@ def hub_plan_pull(
         return None
     with gate.call(stream):
         total = len(_matching(stream, since))
+    _log(f"{stream} plan")
     base = {"since": since, "ids_only": ids_only, "after": 0}
     if stream == "widgets":
         return PullPlan(total, [{**base, "upto": SPLIT}, {**base, "after": SPLIT, "upto": None}])
@@ -154,6 +161,7 @@ def hub_deleted_ids(
     """Widgets' deletion log, when the test keeps one."""
     if connector != NAME or stream != "widgets" or State.deletion_log is None:
         return None
+    _log(f"{stream} deletion-log")
     with gate.call("deletion-log"):
         return [str(i) for at, i in State.deletion_log if at > since]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from hub import plugins
+from hub.config import SYNC_PULL_THREADS
 from hub.extensions import db
 from hub.integrations import configure_integration
 from hub.jobs import get_queue, request_sync
@@ -109,6 +111,27 @@ def test_deleted_records_are_marked_and_mass_deletes_are_held(
     assert len(_mirror(integration, "gadgets")) == 12
 
 
+def test_no_remote_call_is_made_with_a_transaction_open(
+    app: Flask, integration: Integration, tmp_path: Path
+) -> None:
+    """Plans, counts, deletion logs and id sweeps wait on the network, not on a connection.
+
+    A thread holding a transaction through a remote call keeps a pooled connection
+    (on SQLite, maybe the writer turn) that the other threads of the job need.
+    """
+    _sync(app, integration)
+    State.records["widgets"] = State.records["widgets"][1:]  # swept for
+    gone = State.records["widgets"].pop(3)
+    State.deletion_log = [("2099-01-01T00:00:00Z", gone["id"])]  # logged
+    State.request_log = tmp_path / "requests.log"
+    run = _sync(app, integration)
+    assert run_summary(run)["streams"]["widgets"]["deleted"] == 2
+    calls = State.request_log.read_text().splitlines()
+    assert {"widgets plan", "widgets deletion-log", "gadgets plan"} <= set(calls)
+    assert any("ids-only" in call for call in calls)
+    assert [call for call in calls if "open-transaction" in call] == []
+
+
 def test_a_killed_worker_resumes_from_the_last_checkpoint(
     app: Flask, integration: Integration, tmp_path: Path
 ) -> None:
@@ -124,7 +147,7 @@ def test_a_killed_worker_resumes_from_the_last_checkpoint(
     assert sorted(int(k) for k in widgets) == sorted(r["id"] for r in State.records["widgets"])
     count = db.session.scalar(select(func.count()).where(MirrorRecord.stream == "widgets"))
     assert count == 100  # no duplicates
-    pages = State.request_log.read_text().splitlines()
+    pages = [line for line in State.request_log.read_text().splitlines() if "after=" in line]
     # 12 pages are needed; starting over after the kill would have taken 6 + 12. Resuming
     # re-reads at most the pages that were in flight when it died: per partition, the one
     # being stored and the next one, fetched meanwhile.
@@ -250,6 +273,37 @@ def test_hook_hub_split_cursor_shares_out_a_long_partition(
         select(PullCursor.partition).where(PullCursor.run_id == run.id)
     ).all()
     assert len(partitions) == 2  # split once: the connector allows two at a time
-    pages = State.request_log.read_text().splitlines()
+    pages = [line for line in State.request_log.read_text().splitlines() if "after=" in line]
     assert len(pages) == len(set(pages))  # no page fetched twice
     assert run_summary(run)["streams"]["gadgets"]["pulled"] == 100
+
+
+def test_every_thread_of_a_sync_job_gets_a_connection_without_waiting(app: Flask) -> None:
+    """The pull threads, the apply thread and the main thread may all hold one at once.
+
+    A smaller pool makes one of them wait, on SQLite perhaps while it holds the
+    writer turn the others wait for: the job stalls until the pool times out.
+    """
+    holders = SYNC_PULL_THREADS + 2
+    got: list[float] = []
+    release = threading.Event()
+
+    def hold() -> None:
+        with app.app_context():
+            started = time.monotonic()
+            db.session.execute(select(1))  # the session's transaction keeps the connection
+            got.append(time.monotonic() - started)
+            release.wait(30)
+            db.session.remove()
+
+    threads = [threading.Thread(target=hold, daemon=True) for _ in range(holders)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 10
+    while len(got) < holders and time.monotonic() < deadline:
+        time.sleep(0.05)
+    release.set()
+    for thread in threads:
+        thread.join(5)
+    assert len(got) == holders
+    assert max(got) < 5

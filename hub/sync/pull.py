@@ -297,8 +297,10 @@ def pull_partition(
     """
     checkpoint = db.session.get(PullCursor, cursor_id)
     assert checkpoint is not None
+    first = checkpoint.cursor
     if lane is not None:
         lane.start(ctx.run_id, spec.name, cursor_id)
+    db.session.commit()  # no transaction is held through the first fetch (each store commits)
 
     def fetch(cursor: Cursor) -> tuple[Page, int]:
         view = GateView(ctx.gate)
@@ -308,8 +310,8 @@ def pull_partition(
     try:
         with ThreadPoolExecutor(max_workers=1) as fetcher:
             pending = None
-            if checkpoint.cursor is not None and not stop():
-                pending = fetcher.submit(fetch, checkpoint.cursor)
+            if first is not None and not stop():
+                pending = fetcher.submit(fetch, first)
             while pending is not None:
                 page, calls = pending.result()
                 rest: Cursor | None = page.next_cursor
@@ -397,6 +399,8 @@ def _store(
             for i, c in enumerate(shares, start=1)
         ]
         db.session.add_all(rows)
+        db.session.flush()
+    started = [row.id for row in rows]  # read before the commit expires them
     _bump(
         ctx.run_id,
         spec.name,
@@ -408,7 +412,7 @@ def _store(
         api_calls=calls,
     )
     db.session.commit()
-    return [row.id for row in rows]
+    return started
 
 
 def finish_stream(ctx: SyncContext, spec: StreamSpec) -> None:
@@ -419,9 +423,10 @@ def finish_stream(ctx: SyncContext, spec: StreamSpec) -> None:
     round trip would stall the other streams.
     """
     row = stream_run(ctx.run_id, spec.name)
+    since, total = row.since, row.total
+    db.session.commit()  # no transaction, nor pooled connection, is held through remote calls
     view = GateView(ctx.gate)
-    deletes = _find_deletes(ctx, spec, row, view)
-    db.session.commit()  # end the read transaction before writing
+    deletes = _find_deletes(ctx, spec, since, total, view)
     with writer_lock():
         _finish(ctx, spec, deletes, view.calls)
 
@@ -493,7 +498,9 @@ def _live_among(ctx: SyncContext, stream: str, remote_ids: list[str]) -> int:
     return found
 
 
-def _find_deletes(ctx: SyncContext, spec: StreamSpec, row: StreamRun, gate: GateView) -> Deletes:
+def _find_deletes(
+    ctx: SyncContext, spec: StreamSpec, since: str | None, total: int | None, gate: GateView
+) -> Deletes:
     """Find records that vanished remotely (no writes); a mass delete is held with a reason.
 
     A full pull's plan already counted the remote records; an incremental one
@@ -501,12 +508,13 @@ def _find_deletes(ctx: SyncContext, spec: StreamSpec, row: StreamRun, gate: Gate
     swept to find which went.
     """
     found = Deletes()
-    if row.since is not None:
-        logged = ctx.connector.deleted_ids(ctx.settings, spec.name, row.since, gate) or []
+    if since is not None:
+        logged = ctx.connector.deleted_ids(ctx.settings, spec.name, since, gate) or []
         found.logged = [str(i) for i in logged]
     live = _live_count(ctx, spec.name) - _live_among(ctx, spec.name, found.logged)
-    if row.since is None and row.total is not None:
-        remote_total: int | None = row.total
+    db.session.commit()  # end the read before the remote calls below
+    if since is None and total is not None:
+        remote_total: int | None = total
     else:
         remote_total = ctx.connector.count(ctx.settings, spec.name, gate)
     if remote_total is not None and remote_total >= live:
@@ -528,6 +536,7 @@ def _find_deletes(ctx: SyncContext, spec: StreamSpec, row: StreamRun, gate: Gate
             )
         )
     ) - set(found.logged)
+    db.session.commit()
     gone = sorted(live_ids - remote)
     if gone and live and len(gone) > ctx.max_delete_share * live:
         found.held = (

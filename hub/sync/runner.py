@@ -20,6 +20,7 @@ from redis.lock import Lock
 from sqlalchemy import select, update
 
 from hub.background import in_background
+from hub.config import SYNC_PULL_THREADS
 from hub.connectors import get_connector
 from hub.errors import AuthenticationFailed, HubError, scrub
 from hub.extensions import db
@@ -40,7 +41,6 @@ from hub.sync.pull import (
 )
 
 log = logging.getLogger(__name__)
-MAX_THREADS = 16
 DEFAULT_PARALLEL = 4  # partitions per stream when the connector declares no limit
 
 
@@ -154,7 +154,7 @@ def _parallel(ctx: SyncContext, tasks: list[tuple[Any, ...]], func: Callable[...
     """Run ``func(ctx, *task)`` for every task on a thread pool; re-raise the first crash."""
     if not tasks:
         return
-    with ThreadPoolExecutor(max_workers=min(MAX_THREADS, len(tasks))) as pool:
+    with ThreadPoolExecutor(max_workers=min(SYNC_PULL_THREADS, len(tasks))) as pool:
         futures = [pool.submit(_in_app, ctx, func, ctx, *task) for task in tasks]
     for future in futures:
         future.result()  # an unexpected error fails the job so RQ retries it (and it resumes)
@@ -171,7 +171,7 @@ def pull_streams(ctx: SyncContext, streams: list[str]) -> None:
     db.session.commit()
     pending = pending_partitions(ctx.run_id, todo)
     if pending:
-        with ThreadPoolExecutor(max_workers=MAX_THREADS) as pool:
+        with ThreadPoolExecutor(max_workers=SYNC_PULL_THREADS) as pool:
             futures: list[Future[None]] = []
             guard = threading.Lock()
             outstanding: dict[str, int] = {}
