@@ -51,7 +51,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB: the mirror's indexes stay in memory
+    # SQLite's own page cache size (2 MB): each of a sync job's pooled connections keeps
+    # one, emptied whenever another connection wrote. 64 MB ones took 150 MB more of a
+    # large sync's memory and were slower (benchmarks/sync_bench.py).
     cursor.execute("PRAGMA temp_store=MEMORY")
     # Jobs that write much checkpoint on a thread of their own (hub.sqlite_checkpoints).
     cursor.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")

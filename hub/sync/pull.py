@@ -321,6 +321,7 @@ def pull_partition(
                 pending = fetcher.submit(fetch, rest) if rest is not None and not stop() else None
                 with writer_lock(), stored_at(lane, spec.name) as moment:
                     started = _store(ctx, spec, checkpoint, page, calls, rest, shares, moment)
+                del page  # not held through the next fetch: pages are most of a job's memory
                 for new_id in started:
                     assert lane is not None
                     lane.submit(spec.name, new_id)
