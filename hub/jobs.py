@@ -32,7 +32,13 @@ from hub.redis_conn import get_redis
 
 QUEUE_NAME = "hub"
 SYNC_TIMEOUT = 6 * 3600
-ALIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
+ALIVE = {
+    JobStatus.CREATED,
+    JobStatus.QUEUED,
+    JobStatus.STARTED,
+    JobStatus.DEFERRED,
+    JobStatus.SCHEDULED,
+}
 HEARTBEAT_SECONDS = 5.0
 LOST_GRACE_SECONDS = 15.0  # > the heartbeat period: a live job re-beats after a Redis restart
 
@@ -55,9 +61,14 @@ def active_run(integration: Integration) -> SyncRun | None:
             SyncRun.status.in_(("queued", "running")),
         )
     )
-    if run is None or run.job_id is None or _run_alive(run):
+    if run is None or run.job_id is None:
         return run
-    if not _job_exists(run.job_id):
+    # One read of the coordinating job's status decides: reading "alive" and
+    # "exists" apart let a job queued in between look ended, failing a new run.
+    status = _job_status(run.job_id)
+    if status in ALIVE or _lanes_or_heartbeat_alive(run):
+        return run
+    if status is None:
         _resume_lost(run)
         return run
     run.status = "failed"
@@ -67,15 +78,13 @@ def active_run(integration: Integration) -> SyncRun | None:
     return None
 
 
-def _run_alive(run: SyncRun) -> bool:
-    """Whether a job works on the run, or its coordinating job or a lane is queued."""
+def _lanes_or_heartbeat_alive(run: SyncRun) -> bool:
+    """Whether a job beats for the run, or one of its lanes is queued or running."""
     if get_redis().exists(heartbeat_key(run.id)):
         return True
-    if run.job_id and _job_alive(run.job_id):
-        return True
     lane = 0
-    while _job_exists(lane_job_id(run.id, lane)):
-        if _job_alive(lane_job_id(run.id, lane)):
+    while (status := _job_status(lane_job_id(run.id, lane))) is not None:
+        if status in ALIVE:
             return True
         lane += 1
     return False
@@ -124,16 +133,12 @@ def _resume_lost(run: SyncRun) -> None:
     _enqueue_sync(run)
 
 
-def _job_exists(job_id: str) -> bool:
-    return bool(Job.exists(job_id, connection=get_redis()))
-
-
-def _job_alive(job_id: str) -> bool:
+def _job_status(job_id: str) -> JobStatus | None:
+    """Return an RQ job's status, ``None`` when Redis holds no such job."""
     try:
-        job = Job.fetch(job_id, connection=get_redis())
+        return Job.fetch(job_id, connection=get_redis()).get_status()
     except NoSuchJobError:
-        return False
-    return job.get_status() in ALIVE
+        return None
 
 
 def request_sync(

@@ -7,9 +7,11 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
+from rq.job import Job
 from sqlalchemy import func, select
 
 from hub import plugins
@@ -236,15 +238,46 @@ def test_a_run_whose_job_vanished_from_redis_is_queued_again(
     run, _ = request_sync(integration)
     get_redis().flushdb()  # Redis restarted without its data: RQ's queue and job are gone
     assert jobs.active_run(integration) is run  # first sighting: maybe a job being queued
-    assert not jobs._job_exists(run.job_id or "")
+    assert jobs._job_status(run.job_id or "") is None
     time.sleep(0.3)
     assert jobs.active_run(integration) is run  # still without a job: queued again
-    assert jobs._job_exists(run.job_id or "")
+    assert jobs._job_status(run.job_id or "") is not None
     run_worker(app, burst=True)
     db.session.expire_all()
     assert db.session.get(SyncRun, run.id).status == "succeeded"
     messages = [e.message for e in db.session.get(SyncRun, run.id).events]
     assert any("job was lost (Redis restarted" in m for m in messages), messages
+
+
+def test_a_run_whose_job_is_queued_while_another_requester_looks_stays_active(
+    app: Flask, integration: Integration, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The requester that made the run queues its job while another looks at the run.
+
+    The other requester must not take the run for one whose job ended: that
+    failed a healthy run and let a second one start.
+    """
+    from hub import jobs
+
+    run, _ = request_sync(integration, enqueue=False)  # made and committed, job not yet queued
+    real_fetch = Job.fetch
+    looks: list[str] = []
+
+    def fetch_then_queue(job_id: str, *args: Any, **kwargs: Any) -> Job:
+        try:
+            return real_fetch(job_id, *args, **kwargs)
+        finally:
+            if not looks:  # the requester's enqueue lands right after this first look
+                looks.append(job_id)
+                jobs._enqueue_sync(run)
+
+    monkeypatch.setattr(Job, "fetch", staticmethod(fetch_then_queue))
+    assert jobs.active_run(integration) is run
+    assert looks == [run.job_id]
+    db.session.expire_all()
+    assert db.session.get(SyncRun, run.id).status == "queued"
+    assert jobs.active_run(integration) is run  # its job is queued: alive
+    assert request_sync(integration) == (run, False)
 
 
 def test_a_job_working_on_a_run_keeps_it_alive_without_its_job_record(
