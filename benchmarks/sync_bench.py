@@ -146,6 +146,16 @@ class MemoryWatch(threading.Thread):
             time.sleep(0.1)
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user + system) of ``pids`` and their reaped children, in seconds."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
+    return total / ticks
+
+
 def _hub(env: dict[str, str], *args: str) -> str:
     result = subprocess.run([HUB, *args], env=env, capture_output=True, text=True)
     if result.returncode != 0:
@@ -225,11 +235,19 @@ def main() -> None:
         time.sleep(2)
         watch = MemoryWatch([w.pid for w in workers])
         watch.start()
+        worker_pids = [w.pid for w in workers]
+        cpu_before = cpu_seconds(worker_pids), cpu_seconds([sandbox.pid])
         first = _sync(env, control)
+        time.sleep(0.5)  # the last work horse reaped
+        hub_cpu = cpu_seconds(worker_pids) - cpu_before[0]
+        sandbox_cpu = cpu_seconds([sandbox.pid]) - cpu_before[1]
         watch.running = False
         pulled = sum(s["pulled"] for s in first["summary"]["streams"].values())
         endpoint_entities = _entities()
+        serial_cpu = cpu_seconds([sandbox.pid]), time.process_time()
         serial = serial_loop(settings, endpoint_entities)
+        serial_sandbox_cpu = cpu_seconds([sandbox.pid]) - serial_cpu[0]
+        serial_client_cpu = time.process_time() - serial_cpu[1]
         latency = args.latency_ms / 1000
         floor = max(math.ceil(p / 3) for p in serial["pages"].values()) * latency
         # A page per 500 records, a count per stream, and the metadata calls a first sync
@@ -269,6 +287,10 @@ def main() -> None:
         "records_per_second": round(pulled / first["seconds"]),
         "serial_loop_seconds": round(serial["seconds"], 2),
         "hub_vs_serial": round(first["seconds"] / serial["seconds"], 2),
+        "hub_worker_cpu_seconds": round(hub_cpu, 2),
+        "sandbox_cpu_seconds_hub": round(sandbox_cpu, 2),
+        "sandbox_cpu_seconds_serial": round(serial_sandbox_cpu, 2),
+        "serial_client_cpu_seconds": round(serial_client_cpu, 2),
         "autotask_floor_seconds": round(floor, 2),
         "hub_vs_floor": round(first["seconds"] / floor, 2) if floor else None,
         **_phases(first["summary"], first["seconds"]),

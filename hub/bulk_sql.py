@@ -142,7 +142,8 @@ def _insert(
     sql = f"INSERT INTO {_quote(table.name)} ({into}) VALUES ({markers})"  # noqa: S608
     if conflict:
         sets = ", ".join(f"{_quote(n)} = excluded.{_quote(n)}" for n in update)
-        sql += f" ON CONFLICT ({', '.join(_quote(n) for n in conflict)}) DO UPDATE SET {sets}"
+        action = f"DO UPDATE SET {sets}" if update else "DO NOTHING"
+        sql += f" ON CONFLICT ({', '.join(_quote(n) for n in conflict)}) {action}"
     adapters = [_adapter(table.c[n].type, dialect) for n in names]
     return _Statement(sql, adapters), tuple(defaults.values())
 
@@ -168,7 +169,10 @@ def upsert_rows(
     conflict: Sequence[str],
     update: Sequence[str],
 ) -> None:
-    """Insert ``rows``; a row whose ``conflict`` columns exist updates its ``update`` columns."""
+    """Insert ``rows``; a row whose ``conflict`` columns exist updates its ``update`` columns.
+
+    With no ``update`` columns such a row is left as it is.
+    """
     if not rows:
         return
     statement, extra = _insert(table, tuple(columns), _dialect(), tuple(conflict), tuple(update))

@@ -20,6 +20,7 @@ from hub.extensions import db
 from hub.integrations import configure_integration
 from hub.jobs import get_queue, request_sync
 from hub.models import Integration, MirrorRecord, PullCursor, RunEvent, SyncRun
+from hub.sync.mirror import field_names, whole
 from hub.sync.runner import run_summary
 from hub.tenancy import create_tenant
 from hub.worker import run_worker
@@ -49,7 +50,8 @@ def _mirror(integration: Integration, stream: str, deleted: bool = False) -> dic
     query = query.where(
         MirrorRecord.deleted_at.is_not(None) if deleted else MirrorRecord.deleted_at.is_(None)
     )
-    return {rid: data for rid, data in db.session.execute(query)}
+    fields = field_names(integration.id, stream)
+    return {rid: whole(data, fields) for rid, data in db.session.execute(query)}
 
 
 def _sync(app: Flask, integration: Integration, **kwargs: object) -> SyncRun:
@@ -91,6 +93,30 @@ def test_second_sync_is_incremental_and_changes_nothing_unchanged(
     gadgets = run_summary(run)["streams"]["gadgets"]
     assert (gadgets["mode"], gadgets["unchanged"], gadgets["updated"]) == ("full", 12, 0)
     assert _mirror(integration, "widgets")["1"]["name"] == "renamed"
+
+
+def test_null_fields_are_not_stored_but_every_record_reads_back_whole(
+    app: Flask, integration: Integration
+) -> None:
+    for widget in State.records["widgets"]:
+        widget.update(notes=None, colour="red" if widget["id"] % 2 else None)
+    _sync(app, integration)
+    stored = db.session.scalars(
+        select(MirrorRecord.data).where(MirrorRecord.stream == "widgets")
+    ).all()
+    assert stored and all("notes" not in data for data in stored)
+    assert {"colour" in data for data in stored} == {True, False}
+
+    printed = app.test_cli_runner().invoke(args=["mirror", "acme", "memory", "widgets"])
+    assert printed.exit_code == 0, printed.output
+    lines = [json.loads(line)["data"] for line in printed.output.splitlines()]
+    assert sorted(lines, key=lambda r: r["id"]) == sorted(
+        State.records["widgets"], key=lambda r: r["id"]
+    )
+
+    State.records["widgets"][0].update(colour=None, modified="2026-06-01T00:00:00Z")
+    _sync(app, integration)
+    assert _mirror(integration, "widgets")["1"]["colour"] is None
 
 
 def test_deleted_records_are_marked_and_mass_deletes_are_held(

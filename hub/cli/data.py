@@ -19,6 +19,7 @@ from hub.errors import ConfigurationError
 from hub.extensions import db
 from hub.integrations import get_integration
 from hub.models import HUB_MODELS, MirrorRecord
+from hub.sync.mirror import field_names, whole
 from hub.tenancy import get_tenant
 
 BATCH = 2000
@@ -44,9 +45,11 @@ def mirror_command(slug: str, connector: str, stream: str, fmt: str, include_del
     )
     if not include_deleted:
         query = query.where(MirrorRecord.deleted_at.is_(None))
+    fields = field_names(integration.id, stream)
     out = sys.stdout
     for remote_id, deleted_at, data in db.session.execute(query):
-        line = {"remote_id": remote_id, "deleted": deleted_at is not None, "data": data}
+        line = {"remote_id": remote_id, "deleted": deleted_at is not None,
+                "data": whole(data, fields)}  # fmt: skip
         out.write(json.dumps(line, ensure_ascii=False) + "\n")
 
 

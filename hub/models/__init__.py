@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hub.models.contract_links import ContractAsset, ContractImportState
 from hub.models.integration import Integration, StreamState
-from hub.models.mirror import MirrorRecord
+from hub.models.mirror import MirrorField, MirrorRecord
 from hub.models.notices import Notice
 from hub.models.records import (
     HUB_MODELS,
@@ -42,6 +42,7 @@ __all__ = [
     "ContractImportState",
     "ContractService",
     "Integration",
+    "MirrorField",
     "MirrorRecord",
     "Notice",
     "Opportunity",

@@ -1,4 +1,9 @@
-"""The mirror: every remote record exactly as the remote system sent it."""
+"""The mirror: every remote record as the remote system sent it.
+
+A record is stored without its null top-level fields (most of an Autotask
+record is nulls); :class:`MirrorField` names every field a stream's records
+had, so a record reads back whole (see :func:`hub.sync.mirror.whole`).
+"""
 
 from __future__ import annotations
 
@@ -32,3 +37,17 @@ class MirrorRecord(TenantScoped, Model):
     content_hash: Mapped[str] = mapped_column(String(40))
     pulled_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class MirrorField(Model):
+    """A top-level field name the records of one stream of one integration have had."""
+
+    __tablename__ = "mirror_fields"
+    __table_args__ = (UniqueConstraint("integration_id", "stream", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    integration_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("integrations.id", ondelete="CASCADE")
+    )
+    stream: Mapped[str] = mapped_column(String(63))
+    name: Mapped[str] = mapped_column(String(255))

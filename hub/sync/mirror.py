@@ -2,21 +2,29 @@
 
 One query reads the stored hashes of a page's ids, one statement writes the
 new and changed rows; unchanged rows are not written at all.
+
+A record is stored without its null top-level fields: most fields of an
+Autotask record are null, and writing, hashing and reading them back was
+most of the mirror's cost. A missing field reads as null everywhere (apply,
+``json_extract``, ``->>``); the names of a stream's fields are kept once in
+``mirror_fields``, and :func:`whole` puts the nulls back for anyone who
+wants the record as it was sent (``hub mirror``).
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from hub.bulk_sql import select_in, upsert_rows
 from hub.extensions import db
 from hub.jsontext import RawJSON, canonical, loads
-from hub.models import MirrorRecord
+from hub.models import MirrorField, MirrorRecord
 from hub.models.base import utcnow
 from hub.sync.timestamps import normalise_timestamp
 
@@ -72,12 +80,15 @@ def store_page(
     pulled_at = pulled_at or utcnow()
     rows: dict[str, tuple[Any, ...]] = {}
     tenant_id = integration.tenant_id
+    fields: set[str] = set()
     for record in records:
         key = record.get(primary_key) if isinstance(record, dict) else None
         if key is None or key == "":
             result.errors.append((None, f"a record has no {primary_key}; it was skipped"))
             continue
         remote_id = str(key)
+        fields.update(record)
+        record = {name: value for name, value in record.items() if value is not None}
         text = canonical(record)
         record, text, had_nul = _clean(record, text)
         if had_nul:
@@ -98,6 +109,7 @@ def store_page(
                            changed_at, digest, pulled_at, None)  # fmt: skip
     if not rows:
         return result
+    _remember_fields(integration.id, stream, fields)
     stored = {
         remote_id: (content_hash, deleted_at)
         for remote_id, content_hash, deleted_at in select_in(
@@ -122,6 +134,33 @@ def store_page(
     if to_write:
         _upsert(to_write)
     return result
+
+
+def _remember_fields(integration_id: int, stream: str, names: set[str]) -> None:
+    """Add the field names of a page that ``mirror_fields`` does not hold yet."""
+    table: Any = MirrorField.__table__
+    where = {"integration_id": integration_id, "stream": stream}
+    known = {name for (name,) in select_in(table, ("name",), where, "name", sorted(names))}
+    new = [(integration_id, stream, name) for name in sorted(names - known)]
+    columns = ("integration_id", "stream", "name")
+    # Two processes may add the same name at once: the second adds nothing.
+    upsert_rows(table, columns, new, conflict=columns, update=())
+
+
+def field_names(integration_id: int, stream: str) -> list[str]:
+    """Return the top-level field names the stream's records have had, sorted."""
+    return list(
+        db.session.scalars(
+            select(MirrorField.name)
+            .where(MirrorField.integration_id == integration_id, MirrorField.stream == stream)
+            .order_by(MirrorField.name)
+        )
+    )
+
+
+def whole(data: dict[str, Any], fields: Iterable[str]) -> dict[str, Any]:
+    """Return a stored record as it was sent: every field of ``fields`` it lacks is null."""
+    return {**dict.fromkeys(fields), **data}
 
 
 _COLUMNS = ("tenant_id", "integration_id", "stream", "remote_id", "data", "changed_at",

@@ -19,6 +19,7 @@ from hub.extensions import db
 from hub.integrations import configure_integration
 from hub.jobs import request_sync
 from hub.models import Asset, Company, Integration, MirrorRecord, SyncRun
+from hub.sync.mirror import field_names, whole
 from hub.sync.runner import run_summary
 from hub.tenancy import create_tenant
 from hub.worker import run_worker
@@ -43,13 +44,15 @@ def _sync(app: Flask, integration: Integration, **kwargs: Any) -> dict[str, Any]
 
 
 def _mirror(app: Flask, stream: str) -> dict[str, Any]:
+    """The live mirror of ``stream``, each record read back whole (its null fields too)."""
     with app.app_context():
         rows = db.session.execute(
-            select(MirrorRecord.remote_id, MirrorRecord.data).where(
+            select(MirrorRecord.integration_id, MirrorRecord.remote_id, MirrorRecord.data).where(
                 MirrorRecord.stream == stream, MirrorRecord.deleted_at.is_(None)
             )
-        )
-        return {rid: data for rid, data in rows}
+        ).all()
+        fields = field_names(rows[0][0], stream) if rows else []
+        return {rid: whole(data, fields) for _, rid, data in rows}
 
 
 def test_first_sync_mirrors_every_stream_exactly(

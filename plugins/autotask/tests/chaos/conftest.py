@@ -23,7 +23,8 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import Engine
 
 from hub.config import normalise_database_url
-from hub.models import MirrorRecord
+from hub.models import MirrorField, MirrorRecord
+from hub.sync.mirror import whole
 from hub.testing.fixtures import reset_postgres
 
 HUB = str(Path(sys.executable).with_name("hub"))
@@ -106,7 +107,10 @@ class HubEnv:
                     )
                 ).all()
                 expected = {str(r["id"]): r for r in self.sandbox.records(stream.entity)}
-                mirror = {rid: data for rid, data in rows}
+                fields = conn.scalars(
+                    select(MirrorField.name).where(MirrorField.stream == stream.name)
+                ).all()
+                mirror = {rid: whole(data, fields) for rid, data in rows}
                 assert len(rows) == len(mirror), f"{stream.name}: duplicates"
                 assert mirror.keys() == expected.keys(), stream.name
                 assert mirror == expected, stream.name
