@@ -16,8 +16,10 @@ from hub_autotask.sandbox import Sandbox
 from sqlalchemy import func, select, update
 
 from hub.apply.engine import Applier
+from hub.apply.locks import model_lock
 from hub.extensions import db
 from hub.models import Asset, Integration, StreamRun, SyncRun, Ticket
+from hub.redis_conn import get_redis
 from hub.sync import applying
 from hub.worker import run_worker
 from tests.test_api_integrations import Api, make_token
@@ -68,6 +70,98 @@ def test_assets_appear_while_configuration_items_still_pull(
         assert applied["updated"] == applied["unchanged"] == 0
         # However the parts fell, every ticket points at the asset its CI became.
         assert _ticket_assets(app) == _expected_ticket_assets(app, sandbox)
+
+
+def test_part_way_applies_go_on_while_the_integration_apply_lock_is_held(
+    app: Flask, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Part-way applies hold only their model's lock: another applier does not stall them."""
+    monkeypatch.setattr(applying, "PARTIAL_MIN_RECORDS", 400)
+    monkeypatch.setattr(applying, "PARTIAL_EVERY_SECONDS", 0.05)
+    sandbox.set_latency(400)
+    api = Api(app.test_client(), make_token(app))
+    assert api.put("/integrations/autotask", {"settings": sandbox.credentials}).status_code == 200
+    while_held: list[tuple[str, int]] = []
+    done = threading.Event()
+
+    def hold_the_lock_once_assets_appear() -> None:
+        with app.app_context():
+            integration = db.session.scalar(select(Integration))
+            assert integration is not None
+            lock = get_redis().lock(f"hub:apply:{integration.id}", timeout=120)
+            holding = False
+            while not done.is_set():
+                status = db.session.scalar(
+                    select(StreamRun.status).where(StreamRun.stream == "configuration_items")
+                )
+                assets = db.session.scalar(select(func.count()).select_from(Asset)) or 0
+                db.session.rollback()
+                if not holding and status == "running" and assets > 0:
+                    holding = lock.acquire(blocking=False)
+                if holding:
+                    while_held.append((status or "", assets))
+                    if status != "running":
+                        lock.release()
+                        holding = False
+                        break
+                time.sleep(0.05)
+            if holding:
+                lock.release()
+            db.session.remove()
+
+    holder = threading.Thread(target=hold_the_lock_once_assets_appear)
+    holder.start()
+    try:
+        run_worker(app, burst=True)
+    finally:
+        done.set()
+        holder.join()
+
+    running = [assets for status, assets in while_held if status == "running"]
+    assert len(running) > 1 and running[-1] > running[0], while_held[:3] + while_held[-3:]
+    with app.app_context():
+        run = db.session.scalar(select(SyncRun))
+        assert run is not None and run.status == "succeeded"
+        hub_assets = db.session.scalar(select(func.count()).select_from(Asset))
+        assert run.applied["asset"]["created"] == hub_assets
+        assert "partial_upto" not in run.applied["asset"]
+
+
+def test_an_apply_waits_while_another_applies_the_same_model(app: Flask, synced: Api) -> None:
+    with app.app_context():
+        integration = db.session.scalar(select(Integration))
+        assert integration is not None
+        integration_id = integration.id
+    holding, release = threading.Event(), threading.Event()
+    finished: list[str] = []
+
+    def hold(model: str) -> None:
+        with app.app_context(), model_lock(integration_id, model):
+            holding.set()
+            release.wait(30)
+
+    def apply(model: str) -> None:
+        with app.app_context():
+            found = db.session.get(Integration, integration_id)
+            assert found is not None
+            Applier(found).run([model])
+            finished.append(model)
+            db.session.remove()
+
+    holder = threading.Thread(target=hold, args=("asset",))
+    holder.start()
+    assert holding.wait(10)
+    waiting = threading.Thread(target=apply, args=("asset",))
+    waiting.start()
+    other = threading.Thread(target=apply, args=("company",))
+    other.start()
+    other.join(30)
+    waiting.join(0.5)
+    assert finished == ["company"]  # another model is not held up; this one waits
+    release.set()
+    waiting.join(30)
+    holder.join(30)
+    assert finished == ["company", "asset"]
 
 
 def _ticket_assets(app: Flask) -> dict[str, int | None]:

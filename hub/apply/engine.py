@@ -23,11 +23,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from redis.lock import Lock
 from sqlalchemy import String, Text, cast, delete, func, inspect, select, update
 from sqlalchemy.orm import aliased
 
 from hub.apply.config import ApplyConfig, load_config
 from hub.apply.convert import Column, Unconvertible, columns_of, convert
+from hub.apply.locks import model_lock, renew
 from hub.bulk_sql import insert_rows, update_rows
 from hub.connector import ModelMapping
 from hub.contracts import IMPORTED_SEPARATELY
@@ -120,11 +122,12 @@ class Applier:
                 continue
             refers = {stream for stream, _ in mapping.references.values()}
             since = None if refers & moved else changed_since
-            result = self.apply(mapping, since)
+            with model_lock(self.integration.id, mapping.model):  # until committed
+                result = self.apply(mapping, since)
+                db.session.commit()
             if result.created or result.deleted or result.unlinked:
                 moved.add(mapping.stream)
             results[mapping.model] = result
-            db.session.commit()
         return results
 
     def mappings(self) -> list[ModelMapping]:
@@ -192,7 +195,20 @@ class Applier:
     def apply(
         self, mapping: ModelMapping, since: datetime | None = None, until: datetime | None = None
     ) -> ModelResult:
-        """Apply one mapping (only rows pulled in ``[since, until)``); return counts and errors."""
+        """Apply one mapping (only rows pulled in ``[since, until)``); return counts and errors.
+
+        Holds the model's apply lock (see :mod:`hub.apply.locks`) throughout.
+        """
+        with model_lock(self.integration.id, mapping.model) as lock:
+            return self._apply(mapping, since, until, lock)
+
+    def _apply(
+        self,
+        mapping: ModelMapping,
+        since: datetime | None,
+        until: datetime | None,
+        lock: Lock | None,
+    ) -> ModelResult:
         model: Any = HUB_MODELS[mapping.model]
         columns = columns_of(inspect(model))
         local = set(getattr(model, "LOCAL_FIELDS", ()))
@@ -268,8 +284,11 @@ class Applier:
                 self._write(model, mapping.stream, (inserts, updates, drop, leave), index, result)
                 if self.write_guard:
                     db.session.commit()
+            renew(lock)
         with self.write_guard() if self.write_guard else contextlib.nullcontext():
             self._remove_deleted(model, mapping.stream, result)
+            if self.write_guard:
+                db.session.commit()
         # Values the admin mapped to existing hub records win over the records made here.
         index.update(self.config.values.get(mapping.stream, {}))
         return result

@@ -4,15 +4,19 @@ A mapping is ready once its stream is pulled (or is not part of the run) and
 every stream it refers to has been applied in this run. Whoever finishes a
 stream applies what became ready, so apply runs beside the pulls still in
 flight instead of after all of them; the run's end applies what is left.
-One Redis lock per integration keeps two processes (or a mapping change's
-re-apply) from applying at once. ``SyncRun.applied`` records what was
-applied, per hub model, so a resumed run does not apply it twice.
+One Redis lock per integration orders these whole applies (and keeps a
+mapping change's re-apply or a webhook's apply from running beside them).
+``SyncRun.applied`` records what was applied, per hub model, so a resumed
+run does not apply it twice; each entry is written on its own, so appliers
+of different models never undo each other's.
 
 A long stream whose references are applied is applied part-way while it
-still pulls (by a thread beside the pulls, see :func:`apply_while_pulling`):
-the records stored so far, then only those stored after that. Its
-``applied`` entry carries ``partial_upto`` until the stream is done, so the
-run's end applies only the last stretch instead of the whole stream.
+still pulls, by a thread beside the pulls in the process pulling it (see
+:func:`apply_while_pulling`): the records stored so far, then only those
+stored after that. Its ``applied`` entry carries ``partial_upto`` until the
+stream is done, so the run's end applies only the last stretch. A part-way
+apply holds only its model's lock (:mod:`hub.apply.locks`), so two long
+streams pulled by two workers are applied at the same time.
 """
 
 from __future__ import annotations
@@ -26,8 +30,11 @@ from datetime import datetime
 from typing import Any
 
 from redis.lock import Lock
+from sqlalchemy import select, update
 
-from hub.apply.engine import Applier
+from hub.apply.engine import Applier, ModelResult
+from hub.apply.locks import LOCK_SECONDS, model_lock
+from hub.connector import ModelMapping
 from hub.extensions import db
 from hub.models import HUB_MODELS, Integration, RecordError, StreamRun, SyncRun
 from hub.models.records import Picklist
@@ -35,7 +42,6 @@ from hub.redis_conn import get_redis
 from hub.sync.pull import Lane, writer_lock
 
 log = logging.getLogger(__name__)
-LOCK_SECONDS = 20  # renewed with every chunk written; a killed holder's lock lapses soon
 MAX_ERRORS_PER_MODEL = 1000
 FINISHED = ("succeeded", "held", "failed", "skipped")
 PARTIAL_MIN_RECORDS = 5000  # a stream still pulling is applied in steps at least this big
@@ -56,13 +62,11 @@ def apply_lock(integration_id: int, *, wait: bool) -> Iterator[Lock | None]:
             lock.release()
 
 
-def apply_ready(run_id: int, lane: Lane | None = None) -> bool:
+def apply_ready(run_id: int) -> bool:
     """Apply the run's mappings that are ready; return ``False`` when another process is.
 
-    With ``lane``, the streams that lane is still pulling are applied
-    part-way too, when enough new records arrived. Gives up at once when the
-    lock is held: its holder checks again for newly ready streams before
-    letting go.
+    Gives up at once when the lock is held: its holder checks again for
+    newly ready streams before letting go.
     """
     run = db.session.get(SyncRun, run_id)
     if run is None:
@@ -72,21 +76,22 @@ def apply_ready(run_id: int, lane: Lane | None = None) -> bool:
         with apply_lock(integration_id, wait=False) as lock:
             if lock is None:
                 return False
-            _apply_pass(run_id, lock, final=False, lane=lane)
+            _apply_pass(run_id, lock, final=False)
         db.session.commit()
         if not _pending(run_id):
             return True
 
 
 def apply_while_pulling(run_id: int, lane: Lane, stop: threading.Event) -> None:
-    """Apply what is ready (long streams part-way) every half second until ``stop`` is set.
+    """Every half second until ``stop`` is set: apply what is ready, and long streams part-way.
 
     Applying part-way only saves time later: a failure here is logged and
     the run's end applies everything anyway.
     """
     while not stop.wait(PARTIAL_EVERY_SECONDS):
         try:
-            apply_ready(run_id, lane)
+            apply_ready(run_id)
+            _apply_parts(run_id, lane)
         except Exception as exc:  # see above: the pulls report real failures
             db.session.rollback()
             log.warning("run %s: applying part-way failed (%s)", run_id, type(exc).__name__)
@@ -201,12 +206,107 @@ def _part_ready(run: SyncRun, applier: Applier, lane: Lane) -> list[Any]:
     ]
 
 
-def _apply_pass(run_id: int, lock: Lock, *, final: bool, lane: Lane | None = None) -> None:
+def _load(run_id: int) -> tuple[SyncRun, Integration]:
     db.session.expire_all()
     run = db.session.get(SyncRun, run_id)
     assert run is not None
     integration = db.session.get(Integration, run.integration_id)
     assert integration is not None
+    return run, integration
+
+
+def _ledger(run_id: int) -> dict[str, Any]:
+    """The run's ``applied`` entries as committed now (another process may have added one)."""
+    return dict(db.session.scalar(select(SyncRun.applied).where(SyncRun.id == run_id)) or {})
+
+
+def _record(run_id: int, mapping: ModelMapping, counts: dict[str, Any], errors: list[Any]) -> None:
+    """Commit one model's ``applied`` entry and its record errors; other entries stay."""
+    db.session.add_all(
+        RecordError(run_id=run_id, stream=mapping.stream, remote_id=remote_id, message=message)
+        for remote_id, message in errors[:MAX_ERRORS_PER_MODEL]
+    )
+    with writer_lock(priority=True):
+        applied = db.session.scalar(
+            select(SyncRun.applied).where(SyncRun.id == run_id).with_for_update()
+        )
+        db.session.execute(
+            update(SyncRun)
+            .where(SyncRun.id == run_id)
+            .values(applied={**(applied or {}), mapping.model: counts})
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+
+
+def _run_since(run: SyncRun, integration: Integration, applier: Applier) -> datetime | None:
+    """Rows pulled since the run began suffice, unless the mapping changed since the last apply."""
+    applied_config = (integration.options or {}).get("applied_config")
+    return run.created_at if applied_config == applier.config.fingerprint() else None
+
+
+def _step_since(
+    mapping: ModelMapping,
+    entry: dict[str, Any],
+    done: dict[str, Any],
+    model_of: dict[str, str],
+    since: datetime | None,
+) -> datetime | None:
+    """Where a step of ``mapping`` starts: after its last part-way mark, or ``since``.
+
+    From the start when a stream it refers to gained or lost hub records in
+    this run: references of unchanged rows may resolve differently now.
+    """
+    if "partial_upto" in entry:
+        return datetime.fromisoformat(entry["partial_upto"])
+    refers = {s for s, _ in mapping.references.values() if s != mapping.stream}
+    moved = any(
+        (done.get(model_of.get(s, ""), {}).get("created") or 0)
+        + (done.get(model_of.get(s, ""), {}).get("deleted") or 0)
+        for s in refers
+    )
+    return None if moved else since
+
+
+def _added(entry: dict[str, Any], result: ModelResult) -> dict[str, Any]:
+    return {k: v + int(entry.get(k) or 0) for k, v in result.counts().items()}
+
+
+def _apply_parts(run_id: int, lane: Lane) -> None:
+    """Apply the streams ``lane`` still pulls part-way, each under its model's lock only."""
+    run, integration = _load(run_id)
+
+    @contextlib.contextmanager
+    def priority_writer() -> Iterator[None]:
+        with writer_lock(priority=True):
+            yield
+
+    applier = Applier(integration, write_guard=priority_writer)
+    since = _run_since(run, integration, applier)
+    model_of = {m.stream: m.model for m in applier.config.mappings}
+    for mapping in _part_ready(run, applier, lane):
+        with model_lock(integration.id, mapping.model, wait=False) as lock:
+            if lock is None:
+                continue
+            done = _ledger(run_id)
+            entry = done.get(mapping.model) or {}
+            if entry and "partial_upto" not in entry:
+                continue  # applied whole meanwhile
+            upto, pulled = lane.settled(mapping.stream)
+            step_since = _step_since(mapping, entry, done, model_of, since)
+            result = applier.apply(mapping, step_since, upto)  # rows before upto are committed
+            counts = _added(entry, result)
+            counts["partial_upto"] = upto.isoformat()
+            late = set(entry.get("late") or []) | _late(run, mapping, model_of)
+            if late:
+                counts["late"] = sorted(late)
+            _record(run_id, mapping, counts, result.errors)
+            lane.applied_at[mapping.stream] = pulled
+
+
+def _apply_pass(run_id: int, lock: Lock, *, final: bool) -> None:
+    """Apply the mappings ready now (all left, if ``final``) whole; the caller holds ``lock``."""
+    run, integration = _load(run_id)
 
     @contextlib.contextmanager
     def renewing_writer() -> Iterator[None]:
@@ -215,54 +315,27 @@ def _apply_pass(run_id: int, lock: Lock, *, final: bool, lane: Lane | None = Non
             yield
 
     applier = Applier(integration, write_guard=renewing_writer)
-    fingerprint = applier.config.fingerprint()
+    since = _run_since(run, integration, applier)
     options = dict(integration.options or {})
-    since = run.created_at if options.get("applied_config") == fingerprint else None
-    done: dict[str, Any] = dict(run.applied or {})
     started = time.monotonic()
     names = []
     model_of = {m.stream: m.model for m in applier.config.mappings}
-    steps: list[tuple[Any, Lane | None]] = [(m, None) for m in _ready(run, applier, final=final)]
-    if lane is not None and not final:
-        steps += [(mapping, lane) for mapping in _part_ready(run, applier, lane)]
-    for mapping, part_of in steps:
-        entry = done.get(mapping.model) or {}
-        if "partial_upto" in entry:
-            step_since: datetime | None = datetime.fromisoformat(entry["partial_upto"])
-        else:
-            refers = {s for s, _ in mapping.references.values() if s != mapping.stream}
-            moved = any(
-                (done.get(model_of.get(s, ""), {}).get("created") or 0)
-                + (done.get(model_of.get(s, ""), {}).get("deleted") or 0)
-                for s in refers
-            )
-            step_since = None if moved else since
-        upto, pulled = part_of.settled(mapping.stream) if part_of else (None, 0)
-        result = applier.apply(mapping, step_since, upto)  # rows before upto are committed
-        counts: dict[str, Any] = {k: v + int(entry.get(k) or 0) for k, v in result.counts().items()}
-        late = set(entry.get("late") or [])
-        if part_of is not None:
-            late |= _late(run, mapping, model_of)
-        if part_of is not None and upto is not None:
-            counts["partial_upto"] = upto.isoformat()
-            if late:
-                counts["late"] = sorted(late)
-            part_of.applied_at[mapping.stream] = pulled
-        elif late:
-            counts["updated"] += applier.fill_references(mapping, sorted(late))
-        done[mapping.model] = counts
-        db.session.add_all(
-            RecordError(run_id=run.id, stream=mapping.stream, remote_id=remote_id, message=message)
-            for remote_id, message in result.errors[:MAX_ERRORS_PER_MODEL]
-        )
-        run.applied = dict(done)
-        with writer_lock(priority=True):
-            db.session.commit()
+    for mapping in _ready(run, applier, final=final):
+        # Waits for a part-way apply of this model in flight, then goes on from its mark.
+        with model_lock(integration.id, mapping.model):
+            done = _ledger(run_id)
+            entry = done.get(mapping.model) or {}
+            if entry and "partial_upto" not in entry:
+                continue
+            result = applier.apply(mapping, _step_since(mapping, entry, done, model_of, since))
+            counts = _added(entry, result)
+            if entry.get("late"):
+                counts["updated"] += applier.fill_references(mapping, sorted(entry["late"]))
+            _record(run_id, mapping, counts, result.errors)
         lock.extend(LOCK_SECONDS, replace_ttl=True)
-        if upto is None:
-            names.append(mapping.model)
+        names.append(mapping.model)
     if final:
-        integration.options = {**options, "applied_config": fingerprint}
+        integration.options = {**options, "applied_config": applier.config.fingerprint()}
     if names:
         from hub.sync.runner import add_event
 
