@@ -1,7 +1,7 @@
 """The mirror: every remote record as the remote system sent it.
 
-A record is stored without its null top-level fields (most of an Autotask
-record is nulls); :class:`MirrorField` names every field a stream's records
+A record is stored without its null top-level fields (most of a PSA record
+is nulls); :class:`MirrorField` names every field a stream's records
 had, so a record reads back whole (see :func:`hub.sync.mirror.whole`).
 """
 

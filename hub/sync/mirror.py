@@ -3,8 +3,8 @@
 One query reads the stored hashes of a page's ids, one statement writes the
 new and changed rows; unchanged rows are not written at all.
 
-A record is stored without its null top-level fields: most fields of an
-Autotask record are null, and writing, hashing and reading them back was
+A record is stored without its null top-level fields: most fields of a PSA
+record are null, and writing, hashing and reading them back was
 most of the mirror's cost. A missing field reads as null everywhere (apply,
 ``json_extract``, ``->>``); the names of a stream's fields are kept once in
 ``mirror_fields``, and :func:`whole` puts the nulls back for anyone who
