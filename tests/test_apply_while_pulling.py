@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 from flask import Flask
 from hub_autotask.sandbox import Sandbox
+from redis.lock import Lock
 from sqlalchemy import func, select, update
 
 from hub.apply.engine import Applier
@@ -25,16 +27,24 @@ from hub.worker import run_worker
 from tests.test_api_integrations import Api, make_token
 
 
-def test_assets_appear_while_configuration_items_still_pull(
-    app: Flask, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+def _sync_watching(
+    app: Flask,
+    sandbox: Sandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    look: Callable[[str, int], None],
 ) -> None:
+    """Sync with a burst worker while ``look`` sees, every 50 ms, how far it got.
+
+    ``look`` gets the ``configuration_items`` stream's status and the number
+    of hub assets, in an app context. Long streams are applied part-way
+    every 400 records, and pages take 400 ms, so there is time to see it.
+    """
     monkeypatch.setattr(applying, "PARTIAL_MIN_RECORDS", 400)  # inherited by the work horse
     monkeypatch.setattr(applying, "PARTIAL_EVERY_SECONDS", 0.05)
     sandbox.set_latency(400)
     api = Api(app.test_client(), make_token(app))
     saved = api.put("/integrations/autotask", {"settings": sandbox.credentials})
     assert saved.status_code == 200, saved.json
-    seen: list[tuple[str, int]] = []
     done = threading.Event()
 
     def watch() -> None:
@@ -44,8 +54,8 @@ def test_assets_appear_while_configuration_items_still_pull(
                     select(StreamRun.status).where(StreamRun.stream == "configuration_items")
                 )
                 assets = db.session.scalar(select(func.count()).select_from(Asset)) or 0
-                seen.append((status or "", assets))
                 db.session.rollback()
+                look(status or "", assets)
                 time.sleep(0.05)
             db.session.remove()
 
@@ -56,6 +66,13 @@ def test_assets_appear_while_configuration_items_still_pull(
     finally:
         done.set()
         watcher.join()
+
+
+def test_assets_appear_while_configuration_items_still_pull(
+    app: Flask, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[tuple[str, int]] = []
+    _sync_watching(app, sandbox, monkeypatch, lambda status, assets: seen.append((status, assets)))
 
     assert any(status == "running" and assets > 0 for status, assets in seen), seen[-5:]
     with app.app_context():
@@ -76,46 +93,28 @@ def test_part_way_applies_go_on_while_the_integration_apply_lock_is_held(
     app: Flask, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Part-way applies hold only their model's lock: another applier does not stall them."""
-    monkeypatch.setattr(applying, "PARTIAL_MIN_RECORDS", 400)
-    monkeypatch.setattr(applying, "PARTIAL_EVERY_SECONDS", 0.05)
-    sandbox.set_latency(400)
-    api = Api(app.test_client(), make_token(app))
-    assert api.put("/integrations/autotask", {"settings": sandbox.credentials}).status_code == 200
     while_held: list[tuple[str, int]] = []
-    done = threading.Event()
+    held: list[Lock] = []  # the integration's apply lock, once taken
+    released = threading.Event()
 
-    def hold_the_lock_once_assets_appear() -> None:
-        with app.app_context():
+    def hold_the_lock_once_assets_appear(status: str, assets: int) -> None:
+        if not held and status == "running" and assets > 0:
             integration = db.session.scalar(select(Integration))
             assert integration is not None
             lock = get_redis().lock(f"hub:apply:{integration.id}", timeout=120)
-            holding = False
-            while not done.is_set():
-                status = db.session.scalar(
-                    select(StreamRun.status).where(StreamRun.stream == "configuration_items")
-                )
-                assets = db.session.scalar(select(func.count()).select_from(Asset)) or 0
-                db.session.rollback()
-                if not holding and status == "running" and assets > 0:
-                    holding = lock.acquire(blocking=False)
-                if holding:
-                    while_held.append((status or "", assets))
-                    if status != "running":
-                        lock.release()
-                        holding = False
-                        break
-                time.sleep(0.05)
-            if holding:
-                lock.release()
-            db.session.remove()
+            if lock.acquire(blocking=False):
+                held.append(lock)
+        if held and not released.is_set():
+            while_held.append((status, assets))
+            if status != "running":
+                held[0].release()
+                released.set()
 
-    holder = threading.Thread(target=hold_the_lock_once_assets_appear)
-    holder.start()
     try:
-        run_worker(app, burst=True)
+        _sync_watching(app, sandbox, monkeypatch, hold_the_lock_once_assets_appear)
     finally:
-        done.set()
-        holder.join()
+        if held and not released.is_set():
+            held[0].release()
 
     running = [assets for status, assets in while_held if status == "running"]
     assert len(running) > 1 and running[-1] > running[0], while_held[:3] + while_held[-3:]
