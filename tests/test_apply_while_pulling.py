@@ -7,13 +7,16 @@ they are.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from flask import Flask
 from hub_autotask.sandbox import Sandbox
+from hub_autotask.sandbox import api as sandbox_api
 from redis.lock import Lock
 from sqlalchemy import func, select, update
 
@@ -27,21 +30,45 @@ from hub.worker import run_worker
 from tests.test_api_integrations import Api, make_token
 
 
+def _gate_pages(monkeypatch: pytest.MonkeyPatch, entity: str, gates: list[threading.Event]) -> None:
+    """Serve ``entity``'s data page n+2 only once ``gates[n]`` is set (30 s at most).
+
+    Data pages are those of whole records, not the id probes a split makes.
+
+    The order of pages and applies is then the test's, not the machine's
+    speed: a slow database cannot let the stream end before an apply is seen.
+    """
+    handle = sandbox_api.handle
+    served = itertools.count()
+
+    def gated(ctx: Any, match: Any, params: Any, body: Any, person: int) -> Any:
+        data = match.route.kind in ("query", "next") and "IncludeFields" not in (body or {})
+        if match.route.entity == entity and data:
+            page = next(served)
+            if 0 < page <= len(gates):
+                gates[page - 1].wait(30)
+        return handle(ctx, match, params, body, person)
+
+    monkeypatch.setattr(sandbox_api, "handle", gated)
+
+
 def _sync_watching(
     app: Flask,
     sandbox: Sandbox,
     monkeypatch: pytest.MonkeyPatch,
     look: Callable[[str, int], None],
+    gates: list[threading.Event],
 ) -> None:
     """Sync with a burst worker while ``look`` sees, every 50 ms, how far it got.
 
     ``look`` gets the ``configuration_items`` stream's status and the number
     of hub assets, in an app context. Long streams are applied part-way
-    every 400 records, and pages take 400 ms, so there is time to see it.
+    every 400 records (a page is 500); configuration item page n+2 waits
+    for ``gates[n]``, which ``look`` sets.
     """
     monkeypatch.setattr(applying, "PARTIAL_MIN_RECORDS", 400)  # inherited by the work horse
     monkeypatch.setattr(applying, "PARTIAL_EVERY_SECONDS", 0.05)
-    sandbox.set_latency(400)
+    _gate_pages(monkeypatch, "ConfigurationItems", gates)
     api = Api(app.test_client(), make_token(app))
     saved = api.put("/integrations/autotask", {"settings": sandbox.credentials})
     assert saved.status_code == 200, saved.json
@@ -65,6 +92,8 @@ def _sync_watching(
         run_worker(app, burst=True)
     finally:
         done.set()
+        for gate in gates:
+            gate.set()
         watcher.join()
 
 
@@ -72,7 +101,14 @@ def test_assets_appear_while_configuration_items_still_pull(
     app: Flask, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[tuple[str, int]] = []
-    _sync_watching(app, sandbox, monkeypatch, lambda status, assets: seen.append((status, assets)))
+    applied_part_way = threading.Event()
+
+    def look(status: str, assets: int) -> None:
+        seen.append((status, assets))
+        if status == "running" and assets > 0:
+            applied_part_way.set()
+
+    _sync_watching(app, sandbox, monkeypatch, look, [applied_part_way])
 
     assert any(status == "running" and assets > 0 for status, assets in seen), seen[-5:]
     with app.app_context():
@@ -92,10 +128,14 @@ def test_assets_appear_while_configuration_items_still_pull(
 def test_part_way_applies_go_on_while_the_integration_apply_lock_is_held(
     app: Flask, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Part-way applies hold only their model's lock: another applier does not stall them."""
+    """Part-way applies hold only their model's lock: another applier does not stall them.
+
+    The second page is served once the test holds the integration's apply
+    lock, the third once assets grew past what they were when it took it.
+    """
     while_held: list[tuple[str, int]] = []
     held: list[Lock] = []  # the integration's apply lock, once taken
-    released = threading.Event()
+    locked, grown, released = threading.Event(), threading.Event(), threading.Event()
 
     def hold_the_lock_once_assets_appear(status: str, assets: int) -> None:
         if not held and status == "running" and assets > 0:
@@ -104,14 +144,17 @@ def test_part_way_applies_go_on_while_the_integration_apply_lock_is_held(
             lock = get_redis().lock(f"hub:apply:{integration.id}", timeout=120)
             if lock.acquire(blocking=False):
                 held.append(lock)
+                locked.set()
         if held and not released.is_set():
             while_held.append((status, assets))
+            if status == "running" and assets > while_held[0][1]:
+                grown.set()
             if status != "running":
                 held[0].release()
                 released.set()
 
     try:
-        _sync_watching(app, sandbox, monkeypatch, hold_the_lock_once_assets_appear)
+        _sync_watching(app, sandbox, monkeypatch, hold_the_lock_once_assets_appear, [locked, grown])
     finally:
         if held and not released.is_set():
             held[0].release()

@@ -1,6 +1,12 @@
-"""A lane shares out the partition with the most records left, when a slot is free."""
+"""A lane shares out the partition with the most records left, when a slot is free.
+
+It also says up to when a stream's pages are stored, and how many records
+that is, for applying a long stream part-way.
+"""
 
 from __future__ import annotations
+
+import pytest
 
 from hub.sync.pull import Lane
 
@@ -30,3 +36,27 @@ def test_no_split_without_a_free_slot_or_enough_pages() -> None:
     lane.end("tickets", 2)
     # Every part would end on a part-filled page: a few pages left are not worth splitting.
     assert lane.split_wanted("tickets", 1, 500, 500, 1_500) is None
+
+
+def test_settled_counts_only_pages_stored_before_the_oldest_still_storing() -> None:
+    lane = _lane(2_000)
+    first = lane.storing_page("tickets", 500)
+    older = first.__enter__()
+    with lane.storing_page("tickets", 400) as newer:
+        assert newer > older
+        assert lane.settled("tickets") == (older, 0)  # nothing is stored yet
+    # The later page committed first: its rows are past the settled time, so not counted.
+    assert lane.settled("tickets") == (older, 0)
+    first.__exit__(None, None, None)
+    upto, records = lane.settled("tickets")
+    assert upto > newer and records == 900
+
+
+def test_a_page_that_fails_to_store_does_not_count() -> None:
+    lane = _lane(1_000)
+    with pytest.raises(RuntimeError), lane.storing_page("tickets", 500):
+        raise RuntimeError("the database went away")
+    assert lane.settled("tickets")[1] == 0
+    with lane.storing_page("tickets", 300):
+        pass
+    assert lane.settled("tickets")[1] == 300

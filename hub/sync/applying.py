@@ -292,7 +292,7 @@ def _apply_parts(run_id: int, lane: Lane) -> None:
             entry = done.get(mapping.model) or {}
             if entry and "partial_upto" not in entry:
                 continue  # applied whole meanwhile
-            upto, pulled = lane.settled(mapping.stream)
+            upto, settled = lane.settled(mapping.stream)
             step_since = _step_since(mapping, entry, done, model_of, since)
             result = applier.apply(mapping, step_since, upto)  # rows before upto are committed
             counts = _added(entry, result)
@@ -301,7 +301,7 @@ def _apply_parts(run_id: int, lane: Lane) -> None:
             if late:
                 counts["late"] = sorted(late)
             _record(run_id, mapping, counts, result.errors)
-            lane.applied_at[mapping.stream] = pulled
+            lane.applied_at[mapping.stream] = settled
 
 
 def _apply_pass(run_id: int, lock: Lock, *, final: bool) -> None:

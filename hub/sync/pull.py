@@ -185,28 +185,42 @@ class Lane:
         self.totals: dict[str, int | None] = {}
         self.left: dict[str, dict[int, int | None]] = {}  # partition -> records left (estimate)
         self.storing: dict[str, list[datetime]] = {}
-        self.applied_at: dict[str, int] = {}  # pulled count when last applied part-way
+        self.stored: dict[str, list[tuple[datetime, int]]] = {}  # pages stored by this process
+        self.applied_at: dict[str, int] = {}  # settled count when last applied part-way
 
     @contextlib.contextmanager
-    def storing_page(self, stream: str) -> Iterator[datetime]:
-        """Yield the ``pulled_at`` of a page being stored; see :meth:`settled`."""
+    def storing_page(self, stream: str, count: int) -> Iterator[datetime]:
+        """Yield the ``pulled_at`` of a page of ``count`` records being stored.
+
+        The page counts towards :meth:`settled` once stored (the caller commits
+        inside); a page that fails to store does not count.
+        """
         with self.lock:
             moment = utcnow()
             self.storing.setdefault(stream, []).append(moment)
+        stored = False
         try:
             yield moment
+            stored = True
         finally:
             with self.lock:
                 self.storing[stream].remove(moment)
+                if stored:
+                    self.stored.setdefault(stream, []).append((moment, count))
 
     def settled(self, stream: str) -> tuple[datetime, int]:
-        """Return a time before which every page of ``stream`` is committed, and its count.
+        """Return a time before which every page of ``stream`` is committed, and their records.
 
-        Only this process stores the stream's pages (a stream belongs to one lane).
+        Pages are stored side by side, so one stamped later may commit before
+        an earlier one: only those stamped before the time count, which is
+        what an apply of the rows pulled before it sees. Only this process
+        stores the stream's pages (a stream belongs to one lane).
         """
         with self.lock:
             moments = self.storing.get(stream)
-            return (min(moments) if moments else utcnow()), self.pulled.get(stream, 0)
+            upto = min(moments) if moments else utcnow()
+            pages = self.stored.get(stream, [])
+            return upto, sum(count for moment, count in pages if moment < upto)
 
     def pulling(self, stream: str) -> bool:
         """Whether this process is pulling ``stream`` right now."""
@@ -319,7 +333,7 @@ def pull_partition(
                 if lane is not None:
                     rest, shares = _split(ctx, spec, rest, page, lane, cursor_id)
                 pending = fetcher.submit(fetch, rest) if rest is not None and not stop() else None
-                with writer_lock(), stored_at(lane, spec.name) as moment:
+                with writer_lock(), stored_at(lane, spec.name, len(page.records)) as moment:
                     started = _store(ctx, spec, checkpoint, page, calls, rest, shares, moment)
                 del page  # not held through the next fetch: pages are most of a job's memory
                 for new_id in started:
@@ -330,9 +344,13 @@ def pull_partition(
             lane.end(spec.name, cursor_id)
 
 
-def stored_at(lane: Lane | None, stream: str) -> contextlib.AbstractContextManager[datetime]:
-    """The ``pulled_at`` of a page about to be stored (tracked by the lane, if any)."""
-    return lane.storing_page(stream) if lane is not None else contextlib.nullcontext(utcnow())
+def stored_at(
+    lane: Lane | None, stream: str, count: int
+) -> contextlib.AbstractContextManager[datetime]:
+    """The ``pulled_at`` of a page of ``count`` records about to be stored (tracked by the lane)."""
+    if lane is None:
+        return contextlib.nullcontext(utcnow())
+    return lane.storing_page(stream, count)
 
 
 def _split(
