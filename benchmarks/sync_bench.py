@@ -184,6 +184,15 @@ def _sync(env: dict[str, str], control: str, *extra: str) -> dict[str, Any]:
             "peak_concurrency": stats.get("peak_concurrency", {})}  # fmt: skip
 
 
+def _stop(process: subprocess.Popen[Any]) -> None:
+    """Wait for a terminated process; kill it if it is still busy (a worker ends its job first)."""
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def main() -> None:
     """Run the benchmark and print a table (or JSON)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -264,12 +273,11 @@ def main() -> None:
         if args.webhook_changes:
             after.update(webhook_latency({**env, "HUB": HUB}, control, args.webhook_changes))
     finally:
-        for worker in workers:
-            worker.terminate()
-        for worker in workers:
-            worker.wait(timeout=30)
-        sandbox.terminate()
-        sandbox.wait(timeout=30)
+        processes: list[subprocess.Popen[Any]] = [*workers, sandbox]
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            _stop(process)
         for instance in (folder / "instance", folder / "sandbox-instance"):
             stop_embedded_redis(str(instance))  # the workers' and the CLI's shared server
         if args.keep:
