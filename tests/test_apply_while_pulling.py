@@ -34,7 +34,6 @@ def _gate_pages(monkeypatch: pytest.MonkeyPatch, entity: str, gates: list[thread
     """Serve ``entity``'s data page n+2 only once ``gates[n]`` is set (30 s at most).
 
     Data pages are those of whole records, not the id probes a split makes.
-
     The order of pages and applies is then the test's, not the machine's
     speed: a slow database cannot let the stream end before an apply is seen.
     """
