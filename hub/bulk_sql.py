@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -152,13 +153,33 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def insert_rows(table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Insert ``rows`` (values in ``columns`` order) with one executemany."""
-    if not rows:
-        return
+@dataclass(frozen=True)
+class Batch:
+    """One statement and its rows, adapted for the driver already: only the database work is left.
+
+    Built before a writer's turn on SQLite, so the turn holds only that work.
+    """
+
+    sql: str
+    rows: list[tuple[Any, ...]]
+
+    def execute(self) -> None:
+        """Run the statement for every row (one executemany) in the session's transaction."""
+        if self.rows:
+            db.session.connection().exec_driver_sql(self.sql, self.rows)
+
+
+def insert_batch(table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Batch:
+    """Return the insert of ``rows`` (values in ``columns`` order), to execute later."""
     statement, extra = _insert(table, tuple(columns), _dialect())
     values = statement.rows([*row, *extra] for row in rows) if extra else statement.rows(rows)
-    db.session.connection().exec_driver_sql(statement.sql, values)
+    return Batch(statement.sql, values)
+
+
+def insert_rows(table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Insert ``rows`` (values in ``columns`` order) with one executemany."""
+    if rows:
+        insert_batch(table, columns, rows).execute()
 
 
 def upsert_rows(
@@ -188,12 +209,16 @@ def _update(table: Table, columns: tuple[str, ...], dialect: str) -> _Statement:
     return _Statement(sql, [*(_adapter(table.c[n].type, dialect) for n in columns), None])
 
 
+def update_batch(table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Batch:
+    """Return the update by id of ``rows`` (values in ``columns`` order, then the id)."""
+    statement = _update(table, tuple(columns), _dialect())
+    return Batch(statement.sql, statement.rows(rows))
+
+
 def update_rows(table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """Update rows by id: each row is its values in ``columns`` order, then its id."""
-    if not rows:
-        return
-    statement = _update(table, tuple(columns), _dialect())
-    db.session.connection().exec_driver_sql(statement.sql, statement.rows(rows))
+    if rows:
+        update_batch(table, columns, rows).execute()
 
 
 @functools.lru_cache(maxsize=64)

@@ -30,7 +30,7 @@ from sqlalchemy.orm import aliased
 from hub.apply.config import ApplyConfig, load_config
 from hub.apply.convert import Column, Unconvertible, columns_of, convert
 from hub.apply.locks import model_lock, renew
-from hub.bulk_sql import insert_rows, update_rows
+from hub.bulk_sql import Batch, insert_batch, update_batch
 from hub.connector import ModelMapping
 from hub.contracts import IMPORTED_SEPARATELY
 from hub.extensions import db
@@ -280,8 +280,9 @@ class Applier:
                     result.updated += 1
                 else:
                     result.unchanged += 1
+            batches = _batches(model, inserts, updates)  # adapted before the writer's turn
             with self.write_guard() if self.write_guard else contextlib.nullcontext():
-                self._write(model, mapping.stream, (inserts, updates, drop, leave), index, result)
+                self._write(model, mapping.stream, batches, (inserts, drop, leave), index, result)
                 if self.write_guard:
                     db.session.commit()
             renew(lock)
@@ -349,17 +350,18 @@ class Applier:
         self,
         model: Any,
         stream: str,
-        changes: tuple[list[dict[str, Any]], list[dict[str, Any]], list[int], list[int]],
+        batches: list[Batch],
+        changes: tuple[list[dict[str, Any]], list[int], list[int]],
         index: dict[str, int],
         result: ModelResult,
     ) -> None:
-        """Write one chunk: inserts, updates, records that lost a reference, deselected ones."""
-        inserts, updates, drop, leave = changes
+        """Write one chunk: inserts and updates (``batches``), lost references, deselections."""
+        inserts, drop, leave = changes
+        for batch in batches:
+            batch.execute()
         if inserts:
             # Plain executemany, then one read of the new ids: RETURNING with many rows
             # is much slower here than reading the ids back.
-            names = list(inserts[0])
-            insert_rows(model.__table__, names, [[row[n] for n in names] for row in inserts])
             created = db.session.execute(
                 select(model.remote_id, model.id).where(
                     model.mirror_id.in_([row["mirror_id"] for row in inserts])
@@ -367,8 +369,6 @@ class Applier:
             )
             index.update({str(remote_id): hub_id for remote_id, hub_id in created})
             result.created += len(inserts)
-        if updates:
-            _update_by_id(model, updates)
         if drop:
             self._remove(model, stream, drop, result)
         if leave:
@@ -498,14 +498,23 @@ def _words(attr: str) -> str:
     return attr.removesuffix("_id").replace("_", " ").capitalize()
 
 
-def _update_by_id(model: Any, rows: list[dict[str, Any]]) -> None:
-    """Update rows by primary key: one executemany per set of changed columns."""
+def _batches(
+    model: Any, inserts: list[dict[str, Any]], updates: list[dict[str, Any]]
+) -> list[Batch]:
+    """Return a chunk's writes: one insert, and one update by id per set of changed columns."""
+    batches = []
+    if inserts:
+        names = list(inserts[0])
+        rows = [[row[n] for n in names] for row in inserts]
+        batches.append(insert_batch(model.__table__, names, rows))
     groups: dict[tuple[str, ...], list[list[Any]]] = {}
-    for row in rows:
+    for row in updates:
         columns = tuple(sorted(k for k in row if k != "id"))
         groups.setdefault(columns, []).append([*(row[c] for c in columns), row["id"]])
-    for columns, group in groups.items():
-        update_rows(model.__table__, columns, group)
+    batches.extend(
+        update_batch(model.__table__, columns, group) for columns, group in groups.items()
+    )
+    return batches
 
 
 def _selected(mapping: ModelMapping, data: dict[str, Any]) -> bool:

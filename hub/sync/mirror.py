@@ -62,6 +62,55 @@ def _clean(record: dict[str, Any], text: bytes) -> tuple[dict[str, Any], bytes, 
     return cleaned, canonical(cleaned), True
 
 
+@dataclass
+class PreparedPage:
+    """A page made ready to store, without the database: compact text, hashes, change stamps.
+
+    ``rows`` maps a remote id to ``(text, changed_at, content hash)``.
+    """
+
+    rows: dict[str, tuple[RawJSON, str | None, str]] = field(default_factory=dict)
+    fields: set[str] = field(default_factory=set)
+    errors: list[tuple[str | None, str]] = field(default_factory=list)
+    max_changed: str | None = None
+
+
+def prepare_page(
+    records: list[dict[str, Any]], *, primary_key: str, change_field: str | None
+) -> PreparedPage:
+    """Serialise and hash ``records`` as the mirror stores them; note what is wrong with them.
+
+    Needs no database, so a sync does it before taking the writer's turn
+    (on SQLite one writer at a time is the bottleneck of parallel pulls).
+    """
+    page = PreparedPage()
+    for record in records:
+        key = record.get(primary_key) if isinstance(record, dict) else None
+        if key is None or key == "":
+            page.errors.append((None, f"a record has no {primary_key}; it was skipped"))
+            continue
+        remote_id = str(key)
+        page.fields.update(record)
+        record = {name: value for name, value in record.items() if value is not None}
+        text = canonical(record)
+        record, text, had_nul = _clean(record, text)
+        if had_nul:
+            page.errors.append((remote_id, "NUL characters were removed from the record"))
+        changed = record.get(change_field) if change_field else None
+        changed_at = None
+        if changed is not None:
+            changed_at = normalise_timestamp(changed)
+            if changed_at is None:
+                page.errors.append(
+                    (remote_id, f"{change_field} {str(changed)[:40]!r} is not a valid date")
+                )
+        if changed_at and (page.max_changed is None or changed_at > page.max_changed):
+            page.max_changed = changed_at
+        digest = hashlib.sha1(text).hexdigest()  # noqa: S324 - not security
+        page.rows[remote_id] = (RawJSON(text.decode()), changed_at, digest)  # stored as hashed
+    return page
+
+
 def store_page(
     integration: IntegrationRef,
     stream: str,
@@ -71,45 +120,27 @@ def store_page(
     change_field: str | None,
     pulled_at: datetime | None = None,
 ) -> StoreResult:
-    """Upsert ``records`` into the mirror of ``stream``; return counts and record errors.
+    """Upsert ``records`` into the mirror of ``stream``; return counts and record errors."""
+    page = prepare_page(records, primary_key=primary_key, change_field=change_field)
+    return write_page(integration, stream, page, pulled_at)
 
-    ``pulled_at`` (default: now) stamps the rows written, which is what apply
-    selects the rows of a run by.
+
+def write_page(
+    integration: IntegrationRef,
+    stream: str,
+    page: PreparedPage,
+    pulled_at: datetime | None = None,
+) -> StoreResult:
+    """Upsert a prepared page into the mirror of ``stream``; return counts and record errors.
+
+    Only new and changed records are written. ``pulled_at`` (default: now)
+    stamps the rows written, which is what apply selects the rows of a run by.
     """
-    result = StoreResult()
-    pulled_at = pulled_at or utcnow()
-    rows: dict[str, tuple[Any, ...]] = {}
-    tenant_id = integration.tenant_id
-    fields: set[str] = set()
-    for record in records:
-        key = record.get(primary_key) if isinstance(record, dict) else None
-        if key is None or key == "":
-            result.errors.append((None, f"a record has no {primary_key}; it was skipped"))
-            continue
-        remote_id = str(key)
-        fields.update(record)
-        record = {name: value for name, value in record.items() if value is not None}
-        text = canonical(record)
-        record, text, had_nul = _clean(record, text)
-        if had_nul:
-            result.errors.append((remote_id, "NUL characters were removed from the record"))
-        changed = record.get(change_field) if change_field else None
-        changed_at = None
-        if changed is not None:
-            changed_at = normalise_timestamp(changed)
-            if changed_at is None:
-                result.errors.append(
-                    (remote_id, f"{change_field} {str(changed)[:40]!r} is not a valid date")
-                )
-        if changed_at and (result.max_changed is None or changed_at > result.max_changed):
-            result.max_changed = changed_at
-        digest = hashlib.sha1(text).hexdigest()  # noqa: S324 - not security
-        # stored as hashed, not serialised again
-        rows[remote_id] = (tenant_id, integration.id, stream, remote_id, RawJSON(text.decode()),
-                           changed_at, digest, pulled_at, None)  # fmt: skip
-    if not rows:
+    result = StoreResult(errors=list(page.errors), max_changed=page.max_changed)
+    if not page.rows:
         return result
-    _remember_fields(integration.id, stream, fields)
+    pulled_at = pulled_at or utcnow()
+    _remember_fields(integration.id, stream, page.fields)
     stored = {
         remote_id: (content_hash, deleted_at)
         for remote_id, content_hash, deleted_at in select_in(
@@ -117,20 +148,22 @@ def store_page(
             ("remote_id", "content_hash", "deleted_at"),
             {"integration_id": integration.id, "stream": stream},
             "remote_id",
-            list(rows),
+            list(page.rows),
         )
     }
     to_write = []
-    for remote_id, row in rows.items():
+    tenant_id = integration.tenant_id
+    for remote_id, (text, changed_at, digest) in page.rows.items():
         old = stored.get(remote_id)
         if old is None:
             result.created += 1
-        elif old[0] != row[6] or old[1] is not None:
+        elif old[0] != digest or old[1] is not None:
             result.updated += 1
         else:
             result.unchanged += 1
             continue
-        to_write.append(row)
+        to_write.append((tenant_id, integration.id, stream, remote_id, text,
+                         changed_at, digest, pulled_at, None))  # fmt: skip
     if to_write:
         _upsert(to_write)
     return result

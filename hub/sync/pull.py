@@ -27,7 +27,7 @@ from hub.models import MirrorRecord, PullCursor, RecordError, StreamRun, StreamS
 from hub.models.base import utcnow
 from hub.sync.context import SyncContext
 from hub.sync.gate import GateView
-from hub.sync.mirror import mark_deleted, store_page
+from hub.sync.mirror import PreparedPage, mark_deleted, prepare_page, write_page
 from hub.sync.timestamps import format_timestamp, parse_timestamp
 
 # Re-read a little before the watermark: remote clocks and commits are not instant.
@@ -333,9 +333,15 @@ def pull_partition(
                 if lane is not None:
                     rest, shares = _split(ctx, spec, rest, page, lane, cursor_id)
                 pending = fetcher.submit(fetch, rest) if rest is not None and not stop() else None
-                with writer_lock(), stored_at(lane, spec.name, len(page.records)) as moment:
-                    started = _store(ctx, spec, checkpoint, page, calls, rest, shares, moment)
+                count = len(page.records)
+                prepared = prepare_page(
+                    page.records, primary_key=spec.primary_key, change_field=spec.change_field
+                )
                 del page  # not held through the next fetch: pages are most of a job's memory
+                with writer_lock(), stored_at(lane, spec.name, count) as moment:
+                    started = _store(ctx, spec, checkpoint, prepared, count, calls, rest, shares,
+                                     moment)  # fmt: skip
+                del prepared
                 for new_id in started:
                     assert lane is not None
                     lane.submit(spec.name, new_id)
@@ -379,24 +385,18 @@ def _store(
     ctx: SyncContext,
     spec: StreamSpec,
     checkpoint: PullCursor,
-    page: Page,
+    page: PreparedPage,
+    count: int,
     calls: int,
     rest: Cursor | None,
     shares: list[Cursor],
     pulled_at: datetime,
 ) -> list[int]:
-    """Store one page, its checkpoint, new partitions and counts in one transaction.
+    """Store one page of ``count`` records, its checkpoint, new partitions and counts at once.
 
-    Return the checkpoint ids of the new partitions.
+    All in one transaction; return the checkpoint ids of the new partitions.
     """
-    result = store_page(
-        ctx,
-        spec.name,
-        page.records,
-        primary_key=spec.primary_key,
-        change_field=spec.change_field,
-        pulled_at=pulled_at,
-    )
+    result = write_page(ctx, spec.name, page, pulled_at)
     for remote_id, message in result.errors:
         db.session.add(
             RecordError(run_id=ctx.run_id, stream=spec.name, remote_id=remote_id, message=message)
@@ -423,7 +423,7 @@ def _store(
     _bump(
         ctx.run_id,
         spec.name,
-        pulled=len(page.records),
+        pulled=count,
         created=result.created,
         updated=result.updated,
         unchanged=result.unchanged,

@@ -167,7 +167,9 @@ class Pipeline:
             if answer is not None:
                 # The latency is the call's whole time, the simulator's own work included:
                 # one Python process serving many calls must not make each take longer.
-                time.sleep(max(0.0, self.latency_seconds - (time.monotonic() - started)))
+                left = self.latency_seconds - (time.monotonic() - started)
+                if left > 0:  # sleep(0) would hand the GIL to a busy thread: no idle wait
+                    time.sleep(left)
             self.limiter.release(code, endpoint)
 
     def _answer(
