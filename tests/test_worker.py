@@ -1,6 +1,9 @@
-"""``hub worker --burst`` finishes what its jobs scheduled: a failed job's retry runs too."""
+"""``hub worker``: a burst finishes what its jobs scheduled, and a stop is prompt."""
 
 from __future__ import annotations
+
+import threading
+import time
 
 from flask import Flask
 from rq import Retry
@@ -8,7 +11,7 @@ from rq.job import Job
 
 from hub.jobs import get_queue
 from hub.redis_conn import get_redis
-from hub.worker import run_worker
+from hub.worker import HubWorker, run_worker
 
 
 def fails_once(key: str) -> str:
@@ -32,3 +35,21 @@ def test_a_burst_worker_runs_the_retry_it_scheduled(app: Flask) -> None:
         assert job.get_status() == "finished"
         assert job.return_value() == "done"
         assert int(get_redis().get("attempts") or 0) == 2
+
+
+def test_a_stopping_worker_does_not_sit_out_its_command_listener(app: Flask) -> None:
+    """The listener read the unsubscribe reply before it was told to stop (a race on SIGTERM)."""
+    with app.app_context():
+        worker = HubWorker([get_queue()], connection=get_redis())
+    worker.subscribe()
+    assert worker.pubsub is not None
+    deadline = time.monotonic() + 10
+    while not worker.pubsub.subscribed and time.monotonic() < deadline:
+        time.sleep(0.01)  # the listener thread confirms the subscription
+    worker.pubsub.unsubscribe()
+    while worker.pubsub.subscribed and time.monotonic() < deadline:
+        time.sleep(0.01)  # ...and now the unsubscription: it waits for a new one
+    stopping = threading.Thread(target=worker.unsubscribe, daemon=True)
+    stopping.start()
+    stopping.join(timeout=10)
+    assert not stopping.is_alive(), "the worker waited out its listener's poll"
