@@ -9,11 +9,8 @@ missing.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +26,7 @@ from hub.extensions import db
 from hub.integrations import configure_integration
 from hub.models import Integration, Tenant
 from hub.tenancy import create_tenant
+from tests.worker_process import hub_worker
 
 playwright_api = pytest.importorskip(
     "playwright.sync_api", reason="Playwright is not installed (pip install playwright)"
@@ -52,25 +50,14 @@ def server(app: Flask, sandbox: Sandbox) -> Iterator[str]:
     """Serve ``app`` on a real socket with a ``hub worker`` process beside it."""
     with app.app_context():
         create_tenant("acme", "Acme", EMAIL, PASSWORD)
-    env = {
-        **os.environ,
-        "HUB_DATABASE_URL": app.config["DATABASE_URL"],
-        "HUB_REDIS_URL": app.config["REDIS_URL"],
-        "HUB_SECRET_KEY": app.config["SECRET_KEY"],
-        "HUB_ENCRYPTION_KEY": app.config["ENCRYPTION_KEY"],
-        "HUB_INSTANCE_PATH": app.instance_path,
-        "HUB_LOG_LEVEL": "WARNING",
-    }
-    worker = subprocess.Popen([sys.executable, "-m", "hub", "worker"], env=env)
     http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{http.server_port}"
-    finally:
-        http.shutdown()
-        worker.terminate()
-        worker.wait(timeout=30)
+    with hub_worker(app):
+        thread = threading.Thread(target=http.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{http.server_port}"
+        finally:
+            http.shutdown()
 
 
 @pytest.fixture

@@ -13,9 +13,6 @@ import base64
 import hashlib
 import hmac
 import json
-import os
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -35,6 +32,7 @@ from hub.models import Asset, Contact, Integration, WebhookDelivery
 from hub.webhooks.subscriptions import registrations_of
 from tests.sandbox_fixtures import point_at
 from tests.test_api_integrations import Api, make_token
+from tests.worker_process import hub_worker
 
 HOOKS = ("CompanyWebhooks", "ContactWebhooks", "ConfigurationItemWebhooks")
 
@@ -52,24 +50,13 @@ def hub_url(app: Flask, sandbox: Sandbox) -> Iterator[str]:
     http = make_server("127.0.0.1", 0, app, threaded=True)
     url = f"http://127.0.0.1:{http.server_port}"
     app.config["PUBLIC_URL"] = url
-    env = {
-        **os.environ,
-        "HUB_DATABASE_URL": app.config["DATABASE_URL"],
-        "HUB_REDIS_URL": app.config["REDIS_URL"],
-        "HUB_SECRET_KEY": app.config["SECRET_KEY"],
-        "HUB_ENCRYPTION_KEY": app.config["ENCRYPTION_KEY"],
-        "HUB_INSTANCE_PATH": app.instance_path,
-        "HUB_LOG_LEVEL": "WARNING",
-    }
-    worker = subprocess.Popen([sys.executable, "-m", "hub", "worker"], env=env)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield url
-    finally:
-        http.shutdown()
-        worker.terminate()
-        worker.wait(timeout=30)
+    with hub_worker(app):
+        thread = threading.Thread(target=http.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield url
+        finally:
+            http.shutdown()
 
 
 def eventually(check: Callable[[], Any], seconds: float = 15.0) -> Any:

@@ -124,9 +124,15 @@ class HubEnv:
         for worker in self.workers:
             if worker.poll() is None:
                 worker.send_signal(sig)
-        for worker in self.workers:
-            worker.wait(timeout=60)
-        self.workers = []
+        try:
+            for worker in self.workers:
+                worker.wait(timeout=60)
+        finally:  # one that did not stop fails the test, and does not outlive it
+            for worker in self.workers:
+                if worker.poll() is None:
+                    worker.kill()
+                    worker.wait()
+            self.workers = []
 
     def close(self) -> None:
         """Stop the workers and let the database go."""
