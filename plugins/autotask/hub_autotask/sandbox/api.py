@@ -104,9 +104,12 @@ def _query(
         raise business_rule("Value cannot be null. Parameter name: queryModel")
     query = parse_query(table, body)
     if route.kind == "count":
-        return 200, {"queryCount": count(table, query.predicate)}
+        return 200, {"queryCount": count(query, table)}
     start, previous = _paging(params)
-    rows, next_start = page(table, query.predicate, max(start, query.id_floor), query.max_records)
+    rows, next_start = page(
+        table, query.predicate, max(start, query.id_floor), query.max_records,
+        last_id=query.id_ceiling,
+    )  # fmt: skip
     if route.method == "GET":
         base = f"{ctx.zone_url}V1.0/{table.name}/query?search={_encode(query.body)}&paging="
     else:

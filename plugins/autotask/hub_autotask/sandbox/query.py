@@ -22,6 +22,7 @@ from hub_autotask.sandbox.store import Row, Table
 Predicate = Callable[[Row], bool]
 MAX_PAGE = 500
 MAX_OR_CONDITIONS = 500
+NO_FLOOR, NO_CEILING = -(2**62), 2**62  # ids a query without id bounds scans between
 OPERATORS = frozenset(
     {
         "eq",
@@ -53,7 +54,8 @@ class Query:
     include: frozenset[str] | None
     predicate: Predicate
     body: dict[str, Any]
-    id_floor: int = -(2**62)
+    id_floor: int = NO_FLOOR
+    id_ceiling: int = NO_CEILING
 
 
 def parse_query(table: Table, body: Any) -> Query:
@@ -93,16 +95,18 @@ def parse_query(table: Table, body: Any) -> Query:
             f"The query contains {counter.ors} 'or' conditions; the maximum is {MAX_OR_CONDITIONS}."
         )
     # An empty filter list is valid and returns no rows.
-    return Query(max_records, include, predicate or (lambda _row: False), body, _id_floor(items))
+    return Query(max_records, include, predicate or (lambda _row: False), body, *_id_bounds(items))
 
 
-def _id_floor(items: list[Any]) -> int:
-    """Return the lowest id a top-level ``id gt/gte/eq`` condition allows.
+def _id_bounds(items: list[Any]) -> tuple[int, int]:
+    """Return the lowest and highest ids the top-level ``id`` conditions allow.
 
     Paging by ``id gt <last id>`` is Autotask's documented alternative to
-    ``nextPageUrl``; starting the scan there keeps it cheap on large tables.
+    ``nextPageUrl``, and a caller splitting a table into id ranges adds
+    ``id lte <end>``: scanning only between the bounds keeps both cheap on
+    large tables, as Autotask's index on ``id`` does.
     """
-    floor = -(2**62)
+    floor, ceiling = NO_FLOOR, NO_CEILING
     for item in items:
         if not isinstance(item, dict):
             continue
@@ -116,22 +120,29 @@ def _id_floor(items: list[Any]) -> int:
             number = int(value)
         except ValueError:
             continue
-        if op == "gt":
-            floor = max(floor, number + 1)
-        elif op in ("gte", "eq"):
-            floor = max(floor, number)
-    return floor
+        if op in ("gt", "gte", "eq"):
+            floor = max(floor, number + 1 if op == "gt" else number)
+        if op in ("lt", "lte", "eq"):
+            ceiling = min(ceiling, number - 1 if op == "lt" else number)
+    return floor, ceiling
 
 
 def page(
-    table: Table, predicate: Predicate, start_id: int, size: int, scope: Predicate | None = None
+    table: Table,
+    predicate: Predicate,
+    start_id: int,
+    size: int,
+    scope: Predicate | None = None,
+    last_id: int = NO_CEILING,
 ) -> tuple[list[Row], int | None]:
-    """Return up to ``size`` matching rows with ``id >= start_id`` and the next start id.
+    """Return up to ``size`` matching rows with ``start_id <= id <= last_id`` and the next start id.
 
     Scanning stops at the first match past the page (its id starts the next page).
     """
     found: list[Row] = []
     for row in table.iter_from(start_id):
+        if row[0] > last_id:
+            break
         if (scope is None or scope(row)) and predicate(row):
             if len(found) == size:
                 return found, row[0]
@@ -139,9 +150,16 @@ def page(
     return found, None
 
 
-def count(table: Table, predicate: Predicate) -> int:
-    """Return how many rows match ``predicate`` (a full scan)."""
-    return sum(1 for row in table.iter_from(-(2**62)) if predicate(row))
+def count(query: Query, table: Table) -> int:
+    """Return how many rows match ``query`` (a scan between its id bounds)."""
+    predicate, ceiling = query.predicate, query.id_ceiling
+    matched = 0
+    for row in table.iter_from(query.id_floor):
+        if row[0] > ceiling:
+            break
+        if predicate(row):
+            matched += 1
+    return matched
 
 
 def _field_name(table: Table, name: str) -> str:

@@ -209,3 +209,28 @@ def test_count(sandbox: Sandbox, api: httpx.Client) -> None:
     assert api.post("V1.0/Companies/query/count", json=body).json() == {"queryCount": expected}
     answer = api.get("V1.0/Companies/query/count", params={"search": json.dumps(body)})
     assert answer.json() == {"queryCount": expected}
+
+
+def test_id_ranges_page_and_count_only_their_records(sandbox: Sandbox, api: httpx.Client) -> None:
+    """Ranges of ids (how a caller splits a table), bounds as numbers or text, some in an or."""
+    all_ids = sorted(r["id"] for r in sandbox.records("ConfigurationItems"))
+    assert len(all_ids) > 1200  # a range spans pages
+    low, high = all_ids[100], all_ids[900]
+
+    def on_id(op: str, value: Any) -> dict[str, Any]:
+        return {"op": op, "field": "id", "value": value}
+
+    cases: list[tuple[list[dict[str, Any]], Any]] = [
+        ([on_id("gt", low), on_id("lte", high)], lambda i: low < i <= high),
+        ([on_id("gte", str(low)), on_id("lt", high)], lambda i: low <= i < high),
+        ([on_id("eq", high)], lambda i: i == high),
+        ([on_id("lt", low)], lambda i: i < low),
+        ([on_id("gte", high), on_id("lte", low)], lambda i: False),
+        ([{"op": "or", "items": [on_id("lte", low), on_id("gt", high)]}],
+         lambda i: i <= low or i > high),
+    ]  # fmt: skip
+    for filters, test in cases:
+        expected = {i for i in all_ids if test(i)}
+        assert ids(api, "ConfigurationItems", filters) == expected, filters
+        counted = api.post("V1.0/ConfigurationItems/query/count", json={"filter": filters})
+        assert counted.json() == {"queryCount": len(expected)}, filters
