@@ -7,7 +7,6 @@ as two real ``hub scheduler --once`` processes racing each other.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from datetime import UTC, datetime, time, timedelta
@@ -24,6 +23,7 @@ from hub.schedule.dispatcher import dispatch_due
 from hub.schedule.policy import Window, is_due, next_due
 from hub.worker import run_worker
 from tests.test_api_integrations import Api
+from tests.worker_process import hub_env
 
 DAY = timedelta(days=1)
 NIGHT = Window(time(1, 0), time(3, 0), ZoneInfo("UTC"))
@@ -147,15 +147,7 @@ def test_two_scheduler_processes_queue_one_sync(app: Flask, synced: Api) -> None
     with app.app_context():
         db.session.execute(update(StreamState).values(last_synced_at=utcnow() - timedelta(days=2)))
         db.session.commit()
-    env = {
-        **os.environ,
-        "HUB_DATABASE_URL": app.config["DATABASE_URL"],
-        "HUB_REDIS_URL": app.config["REDIS_URL"],
-        "HUB_SECRET_KEY": app.config["SECRET_KEY"],
-        "HUB_ENCRYPTION_KEY": app.config["ENCRYPTION_KEY"],
-        "HUB_INSTANCE_PATH": app.instance_path,
-        "HUB_LOG_LEVEL": "WARNING",
-    }
+    env = hub_env(app)
     command = [sys.executable, "-m", "hub", "scheduler", "--once", "--json"]
     procs = [
         subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) for _ in range(2)
